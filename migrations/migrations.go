@@ -54,7 +54,7 @@ func provider(d Dialect, db *sql.DB, log *slog.Logger) (*goose.Provider, error) 
 	if d == Postgres {
 		// A session-level advisory lock makes instances that start together
 		// apply the migrations one after another instead of racing.
-		locker, err := lock.NewPostgresSessionLocker()
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("make migration lock: %w", err)
 		}
