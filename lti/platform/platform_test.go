@@ -1,0 +1,103 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"aesop/migrations"
+	"aesop/migrations/dbtest"
+)
+
+func testPlatform() *Platform {
+	return &Platform{Issuer: "https://moodle.example.edu", ClientID: "abc",
+		AuthURL: "https://moodle.example.edu/mod/lti/auth.php", TokenURL: "https://moodle.example.edu/mod/lti/token.php",
+		JWKSURL: "https://moodle.example.edu/mod/lti/certs.php"}
+}
+
+func TestStore(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		ctx := context.Background()
+		s := NewStore(db.DB)
+		p := testPlatform()
+		if err := s.Add(ctx, p, "1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(ctx, testPlatform()); !errors.Is(err, ErrExists) {
+			t.Errorf("second Add = %v, want ErrExists", err)
+		}
+		got, err := s.Find(ctx, p.Issuer, "abc")
+		if err != nil || got.ID != p.ID {
+			t.Fatalf("Find = %v, %v", got, err)
+		}
+		if _, err := s.Find(ctx, p.Issuer, "other"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Find unknown = %v", err)
+		}
+		if _, err := s.CheckDeployment(ctx, got, "1"); err != nil {
+			t.Errorf("registered deployment refused: %v", err)
+		}
+		if _, err := s.CheckDeployment(ctx, got, "2"); !errors.Is(err, ErrUnknownDeployment) {
+			t.Errorf("unknown deployment = %v", err)
+		}
+		s.SetRecordNewDeployments(ctx, got.ID, true)
+		got, _ = s.Get(ctx, got.ID)
+		if rec, err := s.CheckDeployment(ctx, got, "2"); err != nil || !rec {
+			t.Errorf("new deployment not recorded: %v, %v", rec, err)
+		}
+		ds, _ := s.Deployments(ctx, got.ID)
+		if len(ds) != 2 || !ds[1].AutoRecorded {
+			t.Errorf("deployments = %+v", ds)
+		}
+		if err := s.Remove(ctx, got.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ds, _ := s.Deployments(ctx, got.ID); len(ds) != 0 {
+			t.Errorf("deployments survive their platform: %+v", ds)
+		}
+	})
+}
+
+func TestValidateRequiresHTTPS(t *testing.T) {
+	p := testPlatform()
+	p.JWKSURL = "http://moodle.example.edu/certs"
+	if err := p.Validate(); err == nil {
+		t.Error("plain http JWKS URL accepted for a public host")
+	}
+	p.JWKSURL = "http://localhost:8081/jwks"
+	if err := p.Validate(); err != nil {
+		t.Errorf("localhost refused: %v", err)
+	}
+	p.JWKSURL = "http://localhost.evil.example/jwks"
+	if err := p.Validate(); err == nil {
+		t.Error("localhost-prefixed public host accepted")
+	}
+}
+
+func TestRegistrationToken(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		ctx := context.Background()
+		s := NewStore(db.DB)
+		tok, _, err := s.NewRegistrationToken(ctx, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ClaimRegistrationToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ClaimRegistrationToken(ctx, tok); !errors.Is(err, ErrLinkUsed) {
+			t.Errorf("second claim = %v, want ErrLinkUsed", err)
+		}
+		s.ReleaseRegistrationToken(ctx, tok)
+		if err := s.ClaimRegistrationToken(ctx, tok); err != nil {
+			t.Errorf("claim after release = %v", err)
+		}
+		if err := s.ClaimRegistrationToken(ctx, "nope"); !errors.Is(err, ErrLinkUnknown) {
+			t.Errorf("unknown = %v", err)
+		}
+		old, _, _ := s.NewRegistrationToken(ctx, -time.Minute)
+		if err := s.ClaimRegistrationToken(ctx, old); !errors.Is(err, ErrLinkExpired) {
+			t.Errorf("expired = %v", err)
+		}
+	})
+}
