@@ -52,7 +52,7 @@ var (
 
 	// ErrRegistrationInvalid means the platform's answer to the registration
 	// request could not be read.
-	ErrRegistrationInvalid = errors.New("the platform's answer to the registration is not readable")
+	ErrRegistrationInvalid = errors.New("the platform's answer to the registration is unreadable")
 
 	// ErrNoClientID means the platform accepted the registration but did not
 	// say which client_id it assigned.

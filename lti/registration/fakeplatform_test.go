@@ -38,7 +38,8 @@ func moodleConfigDoc(site string) map[string]any {
 			ScopeMembership, "openid",
 		},
 		"response_types_supported": []any{"id_token"},
-		"claims_supported":         []any{"sub", "iss", "name", "given_name", "family_name", "email"},
+		"claims_supported": []any{"sub", "iss", "name", "given_name", "family_name",
+			"email"},
 		"https://purl.imsglobal.org/spec/lti-platform-configuration": map[string]any{
 			"product_family_code": "moodle",
 			"version":             "4.5.1 (Build: 20241209)",

@@ -20,18 +20,20 @@ func canvasPlacements() []string {
 // clientMetadata is the Dynamic Registration request body: OpenID Connect
 // client metadata plus the LTI tool configuration object.
 type clientMetadata struct {
-	ApplicationType         string            `json:"application_type"`
-	ResponseTypes           []string          `json:"response_types"`
-	GrantTypes              []string          `json:"grant_types"`
-	InitiateLoginURI        string            `json:"initiate_login_uri"`
-	RedirectURIs            []string          `json:"redirect_uris"`
-	ClientName              string            `json:"client_name"`
-	JWKSURI                 string            `json:"jwks_uri"`
-	LogoURI                 string            `json:"logo_uri,omitempty"`
-	TokenEndpointAuthMethod string            `json:"token_endpoint_auth_method"`
-	Scope                   string            `json:"scope"`
-	Contacts                []string          `json:"contacts,omitempty"`
-	ToolConfig              toolConfiguration `json:"https://purl.imsglobal.org/spec/lti-tool-configuration"`
+	ApplicationType         string   `json:"application_type"`
+	ResponseTypes           []string `json:"response_types"`
+	GrantTypes              []string `json:"grant_types"`
+	InitiateLoginURI        string   `json:"initiate_login_uri"`
+	RedirectURIs            []string `json:"redirect_uris"`
+	ClientName              string   `json:"client_name"`
+	JWKSURI                 string   `json:"jwks_uri"`
+	LogoURI                 string   `json:"logo_uri,omitempty"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	Scope                   string   `json:"scope"`
+	Contacts                []string `json:"contacts,omitempty"`
+
+	// ToolConfig is the LTI extension of the client metadata.
+	ToolConfig toolConfiguration `json:"https://purl.imsglobal.org/spec/lti-tool-configuration"`
 }
 
 // toolConfiguration is the lti-tool-configuration object of the request.

@@ -17,14 +17,21 @@ const (
 	canvasJSONPath = "/lti/canvas.json"
 )
 
+// Scope prefixes of LTI Assignment and Grade Services and of Names and
+// Role Provisioning Services.
+const (
+	agsScope  = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+	nrpsScope = "https://purl.imsglobal.org/spec/lti-nrps/scope/"
+)
+
 // LTI Advantage scopes Aesop asks for: grade passback with its own columns
 // (AGS) and the class roster (NRPS).
 const (
-	ScopeLineItem         = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
-	ScopeLineItemReadOnly = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
-	ScopeResultReadOnly   = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
-	ScopeScore            = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-	ScopeMembership       = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+	ScopeLineItem         = agsScope + "lineitem"
+	ScopeLineItemReadOnly = agsScope + "lineitem.readonly"
+	ScopeResultReadOnly   = agsScope + "result.readonly"
+	ScopeScore            = agsScope + "score"
+	ScopeMembership       = nrpsScope + "contextmembership.readonly"
 )
 
 // LTI message types Aesop accepts.

@@ -122,3 +122,21 @@ func TestRegistrationURLEscapesToken(t *testing.T) {
 		t.Errorf("RegistrationURL() = %q, want %q", got, want)
 	}
 }
+
+func TestScopesAndClaims(t *testing.T) {
+	tool := testTool()
+	wantScopes := []string{
+		"https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+		"https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+		"https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+		"https://purl.imsglobal.org/spec/lti-ags/scope/score",
+		"https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+	}
+	if diff := cmp.Diff(wantScopes, tool.Scopes()); diff != "" {
+		t.Errorf("Scopes() mismatch (-want +got):\n%s", diff)
+	}
+	wantClaims := []string{"iss", "sub", "name", "given_name", "family_name", "email"}
+	if diff := cmp.Diff(wantClaims, tool.Claims()); diff != "" {
+		t.Errorf("Claims() mismatch (-want +got):\n%s", diff)
+	}
+}
