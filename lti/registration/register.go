@@ -28,6 +28,19 @@ type Result struct {
 	Scopes []string
 }
 
+// Endpoints returns the platform endpoints of r, the same shape the presets
+// give for manual registration.
+func (r Result) Endpoints() Endpoints {
+	return Endpoints{
+		Issuer:        r.Issuer,
+		AuthURL:       r.AuthURL,
+		TokenURL:      r.TokenURL,
+		JWKSURL:       r.JWKSURL,
+		TokenAudience: r.TokenAudience,
+		ProductFamily: r.ProductFamily,
+	}
+}
+
 // registrationAnswer is the part of the platform's answer Aesop reads.
 type registrationAnswer struct {
 	ClientID   looseString `json:"client_id"`

@@ -166,8 +166,15 @@ func TestRegisterHappyPath(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Register() error: %v", err)
 			}
-			if diff := cmp.Diff(tt.want(f), got); diff != "" {
+			want := tt.want(f)
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Register() mismatch (-want +got):\n%s", diff)
+			}
+			wantEndpoints := Endpoints{Issuer: want.Issuer, AuthURL: want.AuthURL,
+				TokenURL: want.TokenURL, JWKSURL: want.JWKSURL,
+				TokenAudience: want.TokenAudience, ProductFamily: want.ProductFamily}
+			if diff := cmp.Diff(wantEndpoints, got.Endpoints()); diff != "" {
+				t.Errorf("Result.Endpoints() mismatch (-want +got):\n%s", diff)
 			}
 			wantAuth := "Bearer " + tt.token
 			if f.configAuth != wantAuth || f.regAuth != wantAuth {
@@ -181,8 +188,8 @@ func TestRegisterHappyPath(t *testing.T) {
 			if !tt.canvas {
 				p = parseConfig(t, moodleConfigDoc(f.root()))
 			}
-			want, _ := testTool().RegistrationRequest(p)
-			if diff := cmp.Diff(decode(t, want), f.regBody); diff != "" {
+			posted, _ := testTool().RegistrationRequest(p)
+			if diff := cmp.Diff(decode(t, posted), f.regBody); diff != "" {
 				t.Errorf("posted request mismatch (-want +got):\n%s", diff)
 			}
 		})
