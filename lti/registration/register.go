@@ -137,8 +137,8 @@ func postRegistration(ctx context.Context, c *http.Client, endpoint, token strin
 func refusalHint(status int) string {
 	switch status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return "; the registration token has expired or was already used, so start " +
-			"the registration again from the LMS"
+		return "; registration tokens work once and expire, so start the registration " +
+			"again from the LMS to get a fresh one"
 	}
 	return ""
 }
