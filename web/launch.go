@@ -1,0 +1,242 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"aesop/lti"
+	"aesop/lti/directory"
+	"aesop/lti/launch"
+	"aesop/lti/login"
+	"aesop/web/session"
+	"log/slog"
+)
+
+// launchHandler answers OIDC login initiation and the launch that follows.
+type launchHandler struct {
+	log       *slog.Logger
+	login     *login.Service
+	validator *launch.Validator
+	failures  *launch.Failures
+	directory *directory.Store
+	sessions  *session.Store
+	metrics   *Metrics
+	pages     *pages
+}
+
+// startLogin answers login initiation (GET or POST): it stores a state and
+// sends the browser to the platform's authorization endpoint. The state is
+// bound to the browser by a partitioned cookie and, when the platform offers
+// it, by the LTI postMessage storage, since the cookie may be blocked in an
+// iframe.
+func (h *launchHandler) startLogin(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := c.Request().ParseForm(); err != nil {
+		return h.refused(c, "login", lti.Refuse(lti.ReasonBadRequest, "form",
+			"The login request could not be read."), nil)
+	}
+	p, err := login.ParseParams(c.Request().Form)
+	if err != nil {
+		return h.refused(c, "login", err, nil)
+	}
+	st, err := h.login.Start(ctx, p)
+	if err != nil {
+		return h.refused(c, "login", err, nil)
+	}
+	c.SetCookie(&http.Cookie{Name: login.CookieName(st.State), Value: st.Binding,
+		Path: "/lti/", MaxAge: int(h.login.TTL / time.Second), HttpOnly: true, Secure: true,
+		SameSite: http.SameSiteNoneMode, Partitioned: true})
+	noStore(c)
+	h.metrics.Launch("login", "")
+	if p.StorageTarget == "" {
+		return c.Redirect(http.StatusFound, st.AuthURL)
+	}
+	return h.pages.render(c, http.StatusOK, "login_storage", loginStoragePage{
+		AuthURL: st.AuthURL, Target: p.StorageTarget, Origin: origin(st.Platform.AuthURL),
+		Key: storageKey(st.State), Value: st.Binding})
+}
+
+type loginStoragePage struct {
+	AuthURL, Target, Origin, Key, Value string
+}
+
+// storageKey is the key under which the binding is kept in the platform's
+// storage; it is derived from the state so concurrent launches do not collide.
+func storageKey(state string) string {
+	return "aesop_binding_" + login.Hash(state)[:16]
+}
+
+// binding says how a launch proved it comes from the browser that logged in.
+type binding int
+
+const (
+	bindingOK binding = iota
+	bindingAskStorage
+	bindingMissing
+	bindingWrong
+)
+
+func (h *launchHandler) checkBinding(c echo.Context, state string, st *login.State) binding {
+	if ck, err := c.Cookie(login.CookieName(state)); err == nil && ck.Value != "" {
+		if login.Hash(ck.Value) == st.BindingHash {
+			return bindingOK
+		}
+		return bindingWrong
+	}
+	if v := c.FormValue("lti_binding"); v != "" {
+		if login.Hash(v) == st.BindingHash {
+			return bindingOK
+		}
+		return bindingWrong
+	}
+	if st.StorageTarget != "" && c.FormValue("storage_failed") == "" {
+		return bindingAskStorage
+	}
+	return bindingMissing
+}
+
+// launch validates the id_token posted by the platform and opens a session.
+func (h *launchHandler) launch(c echo.Context) error {
+	ctx := c.Request().Context()
+	noStore(c)
+	idToken, state := c.FormValue("id_token"), c.FormValue("state")
+	if idToken == "" || state == "" {
+		if e := c.FormValue("error"); e != "" {
+			return h.refused(c, "launch", lti.Refuse(lti.ReasonBadRequest, "error",
+				"The LMS did not sign you in to Aesop (%s: %s). Open the activity from "+
+					"your course again.", e, c.FormValue("error_description")), nil)
+		}
+		return h.refused(c, "launch", lti.Refuse(lti.ReasonBadRequest, "form",
+			"This address receives launches from an LMS; open the activity from your "+
+				"course instead."), nil)
+	}
+	st, err := h.login.Peek(ctx, state)
+	if errors.Is(err, login.ErrStateUnknown) {
+		return h.refused(c, "launch", stateUnknown(), nil)
+	}
+	if err != nil {
+		return err
+	}
+	switch h.checkBinding(c, state, st) {
+	case bindingAskStorage:
+		return h.pages.render(c, http.StatusOK, "launch_storage", launchStoragePage{
+			IDToken: idToken, State: state, Target: st.StorageTarget,
+			Key: storageKey(state), Origin: h.platformOrigin(c, st)})
+	case bindingMissing:
+		return h.newWindow(c, st)
+	case bindingWrong:
+		return h.refused(c, "launch", lti.Refuse(lti.ReasonBrowserMismatch, "state",
+			"This launch was started in another browser. Please open the activity again "+
+				"from your course."), &st.PlatformID)
+	}
+	st, err = h.login.Consume(ctx, state)
+	if errors.Is(err, login.ErrStateUnknown) {
+		return h.refused(c, "launch", stateUnknown(), nil)
+	}
+	if err != nil {
+		return err
+	}
+	l, plat, err := h.validator.Validate(ctx, idToken, st)
+	if err != nil {
+		return h.refused(c, "launch", err, &st.PlatformID)
+	}
+	rec, err := h.directory.Record(ctx, plat.ID, l)
+	if err != nil {
+		return err
+	}
+	sess := &session.Session{PlatformID: plat.ID, DeploymentID: l.DeploymentID,
+		UserID: rec.User.ID, Role: rec.Role, MessageType: l.MessageType,
+		TargetLinkURI: l.TargetLinkURI}
+	if rec.Context != nil {
+		sess.ContextRef = &rec.Context.ID
+	}
+	if rec.ResourceLink != nil {
+		sess.ResourceLinkRef = &rec.ResourceLink.ID
+	}
+	if err := h.sessions.Create(ctx, sess, l); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: login.CookieName(state), Value: "", Path: "/lti/",
+		MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode,
+		Partitioned: true})
+	h.metrics.Launch("launch", "")
+	logger(c).Info("launch accepted", "platform_id", plat.ID, "deployment_id", l.DeploymentID,
+		"message_type", l.MessageType, "role", string(rec.Role), "user_id", rec.User.ID)
+	return c.Redirect(http.StatusSeeOther, "/s/"+h.sessions.Token(sess))
+}
+
+type launchStoragePage struct {
+	IDToken, State, Target, Key, Origin string
+}
+
+func stateUnknown() *lti.Refusal {
+	return lti.Refuse(lti.ReasonStateUnknown, "state", "This launch has already been "+
+		"used or has expired, which happens after a double click or a page refresh. "+
+		"Please open the activity again from your course.")
+}
+
+func (h *launchHandler) platformOrigin(c echo.Context, st *login.State) string {
+	p, err := h.validator.Platforms.Get(c.Request().Context(), st.PlatformID)
+	if err != nil {
+		return ""
+	}
+	return origin(p.AuthURL)
+}
+
+// newWindow answers a launch whose browser binding could not be checked
+// because the iframe may keep no cookie and the platform offers no storage: it
+// offers to start the launch again in a new window, where cookies are
+// first-party. The state is left for its own expiry.
+func (h *launchHandler) newWindow(c echo.Context, st *login.State) error {
+	p, err := h.validator.Platforms.Get(c.Request().Context(), st.PlatformID)
+	if err != nil {
+		return h.refused(c, "launch", stateUnknown(), nil)
+	}
+	r := lti.Refuse(lti.ReasonBrowserMismatch, "binding", "Your browser blocked the "+
+		"cookie that links this launch to you, and the LMS offers no other way.")
+	r.Issuer, r.ClientID = p.Issuer, p.ClientID
+	h.record(c, "launch", r, &st.PlatformID)
+	form := url.Values{"iss": {p.Issuer}, "login_hint": {st.LoginHint},
+		"target_link_uri": {st.TargetLinkURI}, "client_id": {p.ClientID}}
+	if st.MessageHint != "" {
+		form.Set("lti_message_hint", st.MessageHint)
+	}
+	if st.DeploymentID != "" {
+		form.Set("lti_deployment_id", st.DeploymentID)
+	}
+	return h.pages.render(c, http.StatusUnauthorized, "new_window", newWindowPage{Fields: form})
+}
+
+type newWindowPage struct{ Fields url.Values }
+
+// refused records and logs a refusal and returns it for the error handler to
+// show; other errors pass through unchanged.
+func (h *launchHandler) refused(c echo.Context, step string, err error, platformID *int64) error {
+	r, ok := lti.AsRefusal(err)
+	if !ok {
+		return err
+	}
+	h.record(c, step, r, platformID)
+	return r
+}
+
+func (h *launchHandler) record(c echo.Context, step string, r *lti.Refusal, platformID *int64) {
+	h.metrics.Launch(step, r.Reason)
+	attrs := []any{"step", step, "reason", string(r.Reason), "check", r.Check,
+		"issuer", r.Issuer, "client_id", r.ClientID, "deployment_id", r.DeploymentID,
+		"detail", r.Message}
+	if r.ClockOffset != nil {
+		attrs = append(attrs, "clock_offset_ms", r.ClockOffset.Milliseconds())
+	}
+	if u := errors.Unwrap(r); u != nil {
+		attrs = append(attrs, "err", u.Error())
+	}
+	logger(c).Warn("launch refused", attrs...)
+	if err := h.failures.Record(c.Request().Context(), r, platformID); err != nil {
+		logger(c).Error("record refused launch", "err", err)
+	}
+}

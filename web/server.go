@@ -1,0 +1,84 @@
+// Package web is Aesop's HTTP face: routes, middleware, sessions, templates and
+// static assets. It is the only package that knows echo; the others take and
+// return plain Go values.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"aesop/lti/directory"
+	"aesop/lti/keys"
+	"aesop/lti/launch"
+	"aesop/lti/login"
+	"aesop/lti/platform"
+	"aesop/lti/registration"
+	"aesop/web/session"
+)
+
+// Deps are what the web layer needs, built by cmd/aesop.
+type Deps struct {
+	Log       *slog.Logger
+	Tool      registration.Tool
+	DB        Pinger
+	Keys      *keys.Store
+	Platforms *platform.Store
+	Login     *login.Service
+	Validator *launch.Validator
+	Failures  *launch.Failures
+	Directory *directory.Store
+	Sessions  *session.Store
+	Metrics   *Metrics
+	// HTTPClient makes the tool's outgoing calls (Dynamic Registration).
+	HTTPClient *http.Client
+	// RegistrationTTL is how long a new one-time registration link lasts.
+	RegistrationTTL time.Duration
+}
+
+// New returns the tool's HTTP handler with every route mounted.
+func New(d Deps) (*echo.Echo, error) {
+	pages, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	frames := newFrameAncestors(d.Platforms)
+	e.HTTPErrorHandler = errorHandler(d.Log, pages, d.Metrics)
+	e.Use(requestContext(d.Log), accessLog(d.Metrics), recoverPanics(),
+		securityHeaders(frames))
+
+	routes(e, d, pages)
+	return e, nil
+}
+
+// routes is the table of contents of the tool's URLs.
+func routes(e *echo.Echo, d Deps, pages *pages) {
+	health := &healthHandler{db: d.DB}
+	e.GET("/healthz", health.alive)
+	e.GET("/readyz", health.ready)
+	e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()))
+	e.GET(staticPrefix+"*", serveStatic)
+
+	// The LTI endpoints a platform calls or sends browsers to.
+	keysH := &keysHandler{keys: d.Keys, tool: d.Tool}
+	e.GET("/.well-known/jwks.json", keysH.jwks)
+	e.GET("/lti/canvas.json", keysH.canvasJSON)
+	lh := &launchHandler{log: d.Log, login: d.Login, validator: d.Validator,
+		failures: d.Failures, directory: d.Directory, sessions: d.Sessions,
+		metrics: d.Metrics, pages: pages}
+	e.GET("/lti/login", lh.startLogin)
+	e.POST("/lti/login", lh.startLogin)
+	e.POST("/lti/launch", lh.launch)
+	rh := &registerHandler{log: d.Log, tool: d.Tool, platforms: d.Platforms,
+		client: d.HTTPClient, pages: pages, metrics: d.Metrics}
+	e.GET("/lti/register/:token", rh.register)
+
+	// Pages of a launched session; the token in the path is the session.
+	s := e.Group("/s/:token", requireSession(d.Sessions))
+	home := &homeHandler{sessions: d.Sessions, directory: d.Directory, pages: pages}
+	s.GET("", home.show)
+}
