@@ -98,7 +98,8 @@ func TestAuthAcceptsOnceAndExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if action != "https://tool.example/launch" || fields.Get("id_token") == "" || fields.Has("state") {
+	if action != "https://tool.example/launch" || fields.Get("id_token") == "" ||
+		fields.Has("state") {
 		t.Errorf("form_post page: action %q fields %v", action, fields)
 	}
 	body := rec.Body.String()

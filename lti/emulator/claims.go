@@ -133,7 +133,7 @@ func (e *Emulator) presentationClaim() map[string]any {
 func (e *Emulator) agsClaim(t Tool, req LaunchRequest) map[string]any {
 	var scopes []string
 	for _, s := range t.Scopes {
-		if strings.HasPrefix(s, "https://purl.imsglobal.org/spec/lti-ags/scope/") {
+		if strings.HasPrefix(s, agsScope) {
 			scopes = append(scopes, s)
 		}
 	}

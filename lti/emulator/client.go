@@ -22,7 +22,8 @@ import (
 // (an error, or a page that needs a browser, as with postMessage storage)
 // has that answer returned as it is. A refusal by the authorization
 // endpoint is an error wrapping ErrLaunchRefused with the reason.
-func (e *Emulator) Launch(ctx context.Context, c *http.Client, req LaunchRequest) (*http.Response, error) {
+func (e *Emulator) Launch(ctx context.Context, c *http.Client,
+	req LaunchRequest) (*http.Response, error) {
 	t, params, err := e.startLaunch(req, req.StorageTarget)
 	if err != nil {
 		return nil, fmt.Errorf("launch: %w", err)
@@ -90,7 +91,8 @@ func sendLogin(ctx context.Context, c *http.Client, loginURI string, params url.
 
 // authorize follows the tool's redirect to the authorization endpoint
 // and reads the form_post page it answers with.
-func (e *Emulator) authorize(ctx context.Context, c *http.Client, u string) (string, url.Values, error) {
+func (e *Emulator) authorize(ctx context.Context, c *http.Client,
+	u string) (string, url.Values, error) {
 	r, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return "", nil, fmt.Errorf("build auth request: %w", err)
@@ -111,7 +113,8 @@ func (e *Emulator) authorize(ctx context.Context, c *http.Client, u string) (str
 }
 
 // postForm POSTs url-encoded fields.
-func postForm(ctx context.Context, c *http.Client, u string, fields url.Values) (*http.Response, error) {
+func postForm(ctx context.Context, c *http.Client, u string,
+	fields url.Values) (*http.Response, error) {
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(fields.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)

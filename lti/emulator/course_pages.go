@@ -150,8 +150,7 @@ func (e *Emulator) handleAdminRegister(w http.ResponseWriter, r *http.Request) {
 			e.renderError(w, http.StatusBadRequest, "Cannot register the tool", err.Error())
 			return
 		}
-		u, err := registrationLaunchURL(raw, e.URL("/.well-known/openid-configuration"),
-			e.NewRegistrationToken())
+		u, err := registrationLaunchURL(raw, e.configURL(), e.NewRegistrationToken())
 		if err != nil {
 			e.renderError(w, http.StatusBadRequest, "Cannot register the tool", err.Error())
 			return

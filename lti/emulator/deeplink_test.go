@@ -83,7 +83,7 @@ func TestDeepLinkReturn(t *testing.T) {
 	want := ResourceLink{
 		ID: links[0].ID, Title: "The Fox and the <Grapes>", Description: "Discuss sour grapes",
 		ClientID: tool.ClientID, URL: "https://tool.example/fables/fox",
-		Custom:   map[string]string{"fable": "fox"},
+		Custom: map[string]string{"fable": "fox"},
 		LineItem: &LineItem{ID: links[0].LineItem.ID, Label: "Fox quiz", ScoreMaximum: 10,
 			Tag: "quiz"},
 	}

@@ -105,7 +105,8 @@ func (ft *fakeTool) registration() map[string]any {
 		"client_name":                "Fake tool",
 		"jwks_uri":                   ft.url("/jwks"),
 		"token_endpoint_auth_method": "private_key_jwt",
-		"scope":                      ScopeScore + " " + ScopeMemberships + " https://example.com/unknown",
+		"scope": ScopeScore + " " + ScopeMemberships +
+			" https://example.com/unknown",
 		toolConfigKey: map[string]any{
 			"domain":            ft.srv.Listener.Addr().String(),
 			"target_link_uri":   ft.url("/launch"),
@@ -136,7 +137,8 @@ func (ft *fakeTool) handleRegister(w http.ResponseWriter, r *http.Request) {
 		ft.editRegistration(body)
 	}
 	buf, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, cfg["registration_endpoint"].(string), bytes.NewReader(buf))
+	endpoint, _ := cfg["registration_endpoint"].(string)
+	req, _ := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(buf))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+r.URL.Query().Get("registration_token"))
 	resp, err = http.DefaultClient.Do(req)

@@ -7,11 +7,13 @@ import (
 
 // Scopes of the LTI Advantage services the platform offers.
 const (
-	ScopeLineItem         = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
-	ScopeLineItemReadOnly = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
-	ScopeResultReadOnly   = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
-	ScopeScore            = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-	ScopeMemberships      = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+	agsScope              = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+	ScopeLineItem         = agsScope + "lineitem"
+	ScopeLineItemReadOnly = agsScope + "lineitem.readonly"
+	ScopeResultReadOnly   = agsScope + "result.readonly"
+	ScopeScore            = agsScope + "score"
+	ScopeMemberships      = "https://purl.imsglobal.org/spec/lti-nrps/scope/" +
+		"contextmembership.readonly"
 )
 
 // serviceScopes lists the scopes a tool may be granted.

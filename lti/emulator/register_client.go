@@ -17,9 +17,10 @@ const closeSubject = "org.imsglobal.lti.close"
 // into the LMS: it opens toolRegistrationURL with openid_configuration and
 // a fresh registration_token appended, expects a 2xx page that posts
 // org.imsglobal.lti.close, and returns the tool registered meanwhile.
-func (e *Emulator) Register(ctx context.Context, c *http.Client, toolRegistrationURL string) (Tool, error) {
+func (e *Emulator) Register(ctx context.Context, c *http.Client,
+	toolRegistrationURL string) (Tool, error) {
 	tok := e.NewRegistrationToken()
-	u, err := registrationLaunchURL(toolRegistrationURL, e.URL("/.well-known/openid-configuration"), tok)
+	u, err := registrationLaunchURL(toolRegistrationURL, e.configURL(), tok)
 	if err != nil {
 		return Tool{}, fmt.Errorf("register: %w", err)
 	}
@@ -51,6 +52,9 @@ func (e *Emulator) Register(ctx context.Context, c *http.Client, toolRegistratio
 	}
 	return e.tool(clientID)
 }
+
+// configURL is the URL of the platform's OpenID configuration.
+func (e *Emulator) configURL() string { return e.URL("/.well-known/openid-configuration") }
 
 // registrationLaunchURL appends the Dynamic Registration parameters to the
 // tool's URL, keeping its own query string as it was.

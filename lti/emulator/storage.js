@@ -118,7 +118,8 @@
         return;
     }
     if (cfg.capabilities && subject.indexOf("lti.") === 0 && request.message_id) {
-      fail(event, request, "unsupported_subject", "this platform does not handle " + request.subject);
+      fail(event, request, "unsupported_subject",
+        "this platform does not handle " + request.subject);
     }
   });
 })();

@@ -2,14 +2,15 @@ package emulator
 
 // Role URIs from the LTI 1.3 role vocabularies that the emulator sends.
 const (
-	RoleLearner            = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
-	RoleInstructor         = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
-	RoleTeachingAssistant  = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
-	RoleAdministrator      = "http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator"
-	RoleInstitutionStudent = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student"
-	RoleInstitutionFaculty = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"
-	RoleInstitutionAdmin   = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
-	RoleSystemAdmin        = "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
+	lisVocab               = "http://purl.imsglobal.org/vocab/lis/v2/"
+	RoleLearner            = lisVocab + "membership#Learner"
+	RoleInstructor         = lisVocab + "membership#Instructor"
+	RoleTeachingAssistant  = lisVocab + "membership/Instructor#TeachingAssistant"
+	RoleAdministrator      = lisVocab + "membership#Administrator"
+	RoleInstitutionStudent = lisVocab + "institution/person#Student"
+	RoleInstitutionFaculty = lisVocab + "institution/person#Faculty"
+	RoleInstitutionAdmin   = lisVocab + "institution/person#Administrator"
+	RoleSystemAdmin        = lisVocab + "system/person#Administrator"
 )
 
 // User is a person of the emulated LMS, as the id_token describes them.

@@ -22,7 +22,8 @@ const clockSkew = time.Minute
 // from the tool's jwks_uri, issued by the tool's client_id (the tool is
 // found by its iss), meant for aud, unexpired, with iat. It returns the
 // tool and the token's claims.
-func (e *Emulator) verifyToolJWT(ctx context.Context, raw, aud string) (Tool, map[string]any, error) {
+func (e *Emulator) verifyToolJWT(ctx context.Context, raw,
+	aud string) (Tool, map[string]any, error) {
 	msg, err := jws.Parse([]byte(raw))
 	if err != nil {
 		return Tool{}, nil, fmt.Errorf("parse jws: %w", err)
