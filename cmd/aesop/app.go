@@ -72,15 +72,23 @@ func openApp(ctx context.Context, c *config, migrate bool) (*app, error) {
 			return nil, err
 		}
 	}
-	ks, err := keys.New(db.DB, c.SecretKey)
+	a, err := newApp(c, log, db)
 	if err != nil {
 		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// newApp builds the app's stores on an open, migrated database.
+func newApp(c *config, log *slog.Logger, db *migrations.Database) (*app, error) {
+	ks, err := keys.New(db.DB, c.SecretKey)
+	if err != nil {
 		return nil, err
 	}
 	tool := registration.Tool{Name: c.ToolName, BaseURL: c.BaseURL,
 		Description: "Module lessons, quizzes, AI-tutor labs and a graded module test."}
 	if err := tool.Validate(); err != nil {
-		db.Close()
 		return nil, err
 	}
 	return &app{cfg: c, log: log, db: db, tool: tool, keys: ks,

@@ -2,12 +2,13 @@
 // registration window or dialog.
 (function () {
   "use strict";
+  var button = document.getElementById("lti-close");
   function close() {
     var target = window.opener || window.parent;
     if (target && target !== window) {
-      target.postMessage({ subject: "org.imsglobal.lti.close" }, "*");
+      target.postMessage({ subject: button.dataset.subject }, "*");
     }
   }
-  document.getElementById("lti-close").addEventListener("click", close);
+  button.addEventListener("click", close);
   close();
 })();
