@@ -14,6 +14,7 @@ type authError struct {
 	reason string
 }
 
+// Error joins the OAuth error code and the reason.
 func (a *authError) Error() string { return a.code + ": " + a.reason }
 
 // refuse makes an authError.

@@ -136,6 +136,7 @@ func TestAuthPost(t *testing.T) {
 	}
 }
 
+// setParam returns an edit that sets an authentication request parameter.
 func setParam(k, v string) func(url.Values) {
 	return func(p url.Values) { p.Set(k, v) }
 }

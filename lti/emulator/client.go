@@ -15,7 +15,7 @@ import (
 // keeps the tool's cookies: login initiation on the tool (GET or POST as
 // req says), the redirect to this emulator's authorization endpoint, the
 // auto-submitting form_post page, and the POST of id_token and state to
-// the tool's redirect_uri. It returns the tool's answer to that POST,
+// the tool's redirect_uri. A nil c means http.DefaultClient. It returns the tool's answer to that POST,
 // following redirects only when req.Follow is set.
 //
 // A tool that answers the login initiation with anything but a redirect
@@ -27,6 +27,9 @@ func (e *Emulator) Launch(ctx context.Context, c *http.Client,
 	t, params, err := e.startLaunch(req, req.StorageTarget)
 	if err != nil {
 		return nil, fmt.Errorf("launch: %w", err)
+	}
+	if c == nil {
+		c = http.DefaultClient
 	}
 	stay := *c
 	stay.CheckRedirect = func(*http.Request, []*http.Request) error {

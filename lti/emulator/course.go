@@ -1,5 +1,7 @@
 package emulator
 
+import "maps"
+
 // Context is the course a launch happens in.
 type Context struct {
 	ID    string
@@ -73,8 +75,20 @@ func (e *Emulator) ResourceLinks() []ResourceLink {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]ResourceLink, len(e.links))
-	copy(out, e.links)
+	for i, l := range e.links {
+		out[i] = l.clone()
+	}
 	return out
+}
+
+// clone copies a link so that callers cannot change the stored one.
+func (l ResourceLink) clone() ResourceLink {
+	l.Custom = maps.Clone(l.Custom)
+	if l.LineItem != nil {
+		li := *l.LineItem
+		l.LineItem = &li
+	}
+	return l
 }
 
 // resourceLink finds an activity by id, the default one included.
@@ -86,7 +100,7 @@ func (e *Emulator) resourceLink(id string) (ResourceLink, bool) {
 	defer e.mu.Unlock()
 	for _, l := range e.links {
 		if l.ID == id {
-			return l, true
+			return l.clone(), true
 		}
 	}
 	return ResourceLink{}, false

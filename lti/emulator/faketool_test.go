@@ -266,12 +266,14 @@ type fixedClock struct {
 	now time.Time
 }
 
+// Now returns the clock's time.
 func (c *fixedClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
+// Add moves the clock forward.
 func (c *fixedClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)

@@ -199,14 +199,17 @@ func postRegistrationType(e *Emulator, tok string, body map[string]any,
 	return rec
 }
 
+// set returns an edit that sets a registration field.
 func set(k string, v any) func(map[string]any) {
 	return func(m map[string]any) { m[k] = v }
 }
 
+// del returns an edit that removes a registration field.
 func del(k string) func(map[string]any) {
 	return func(m map[string]any) { delete(m, k) }
 }
 
+// editTC returns an edit of the tool configuration object.
 func editTC(f func(map[string]any)) func(map[string]any) {
 	return func(m map[string]any) { f(m[toolConfigKey].(map[string]any)) }
 }

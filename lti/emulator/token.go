@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -70,11 +71,11 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 // sub equal to the client_id and a jti never seen before.
 func (e *Emulator) checkAssertionClaims(t Tool, claims map[string]any) error {
 	if sub, _ := claims["sub"].(string); sub != t.ClientID {
-		return refuse("invalid_client", "sub must be the client_id")
+		return errors.New("sub must be the client_id")
 	}
 	jti, _ := claims["jti"].(string)
 	if jti == "" {
-		return refuse("invalid_client", "jti is required")
+		return errors.New("jti is required")
 	}
 	exp, _ := claims["exp"].(float64)
 	e.mu.Lock()
@@ -82,7 +83,7 @@ func (e *Emulator) checkAssertionClaims(t Tool, claims map[string]any) error {
 	e.dropExpiredLocked()
 	key := t.ClientID + " " + jti
 	if _, seen := e.usedJTIs[key]; seen {
-		return refuse("invalid_client", "jti was already used")
+		return errors.New("jti was already used")
 	}
 	e.usedJTIs[key] = time.Unix(int64(exp), 0)
 	return nil

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -102,8 +103,15 @@ func (e *Emulator) tool(clientID string) (Tool, error) {
 func (t Tool) clone() Tool {
 	t.RedirectURIs = slices.Clone(t.RedirectURIs)
 	t.Scopes = slices.Clone(t.Scopes)
-	t.Messages = slices.Clone(t.Messages)
+	t.Custom = maps.Clone(t.Custom)
 	t.Registration = slices.Clone(t.Registration)
+	t.Messages = slices.Clone(t.Messages)
+	for i, m := range t.Messages {
+		m.Placements = slices.Clone(m.Placements)
+		m.Roles = slices.Clone(m.Roles)
+		m.Custom = maps.Clone(m.Custom)
+		t.Messages[i] = m
+	}
 	return t
 }
 
