@@ -22,6 +22,22 @@ type yamlFile struct {
 // yamlLineRE finds the line number in yaml's syntax error messages.
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the messages of yaml's parser, as opposed to its
+// scanner. The library reports their line counting from 0, not 1.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 // parse returns the document's top-level mapping, or nil after reporting
 // why there is none.
 func (f *yamlFile) parse(src []byte) *fields {
@@ -31,8 +47,11 @@ func (f *yamlFile) parse(src []byte) *fields {
 		msg := err.Error()
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			at.Line = line + f.lineOffset
 			msg = m[2]
+			if yamlParserProblems[msg] {
+				line++
+			}
+			at.Line = line + f.lineOffset
 		}
 		f.probs.add(at, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 		return nil
