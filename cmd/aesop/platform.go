@@ -31,6 +31,8 @@ func declare(name string, fs *flag.FlagSet) {
 		fs.String("name", "", "a name for admins")
 		fs.Bool("record-new-deployments", false,
 			"accept and record deployment ids not seen before (Canvas makes one per install)")
+	case "demo":
+		declareDemo(fs)
 	case "launches":
 		fs.Bool("failed", true, "list refused launches")
 		fs.Int("limit", 50, "how many to list")
