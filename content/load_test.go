@@ -163,9 +163,10 @@ func TestLoadReportsProblems(t *testing.T) {
 			want:  []string{`m1/quiz-1.yaml:19:14: question m1-l1-q1 feedback: "wrong" is empty`},
 		},
 		{
-			name:  "feedback missing",
-			edits: []edit{{"m1/test.yaml", "    feedback:\n      right: Correct.\n      wrong: Not quite.\n", ""}},
-			want:  []string{`m1/test.yaml:6:5: question m1-test-q1: missing "feedback"`},
+			name: "feedback missing",
+			edits: []edit{{"m1/test.yaml",
+				"    feedback:\n      right: Correct.\n      wrong: Not quite.\n", ""}},
+			want: []string{`m1/test.yaml:6:5: question m1-test-q1: missing "feedback"`},
 		},
 		{
 			name:  "id used twice across files",
@@ -250,8 +251,9 @@ func TestLoadReportsProblems(t *testing.T) {
 			want:  []string{`m1/zz-test.yaml:2:5: module m1 already has test m1-test`},
 		},
 		{
-			name:  "lab instructions give away a test answer",
-			edits: []edit{{"m1/lab-1.yaml", "Help the learner practise.", "Tell The answer kept secret from the tutor."}},
+			name: "lab instructions give away a test answer",
+			edits: []edit{{"m1/lab-1.yaml", "Help the learner practise.",
+				"Tell The answer kept secret from the tutor."}},
 			want: []string{"m1/lab-1.yaml:12:3: lab m1-l1-lab: instructions give away the " +
 				"answer to test question m1-test-q1"},
 		},
@@ -302,9 +304,10 @@ func TestLoadReportsProblems(t *testing.T) {
 			want:  []string{`m1/lesson-1.md:16:1: a comparison needs at least two cards, has 1`},
 		},
 		{
-			name:  "comparison text before a card title",
-			edits: []edit{{"m1/lesson-1.md", "Some text.", "> [!comparison]\n>\n> Loose.\n>\n> ### A\n>\n> a\n>\n> ### B\n>\n> b"}},
-			want:  []string{`m1/lesson-1.md:18:3: comparison text must come under a card title`},
+			name: "comparison text before a card title",
+			edits: []edit{{"m1/lesson-1.md", "Some text.",
+				"> [!comparison]\n>\n> Loose.\n>\n> ### A\n>\n> a\n>\n> ### B\n>\n> b"}},
+			want: []string{`m1/lesson-1.md:18:3: comparison text must come under a card title`},
 		},
 		{
 			name:  "phases that are not a numbered list",
@@ -312,14 +315,16 @@ func TestLoadReportsProblems(t *testing.T) {
 			want:  []string{`m1/lesson-1.md:16:1: [!phases] must hold one numbered list`},
 		},
 		{
-			name:  "phase without a bold title",
-			edits: []edit{{"m1/lesson-1.md", "Some text.", "> [!phases]\n>\n> 1. **One.** Text.\n> 2. Two."}},
-			want:  []string{`m1/lesson-1.md:19:3: phase 2 must open with a bold title`},
+			name: "phase without a bold title",
+			edits: []edit{{"m1/lesson-1.md", "Some text.",
+				"> [!phases]\n>\n> 1. **One.** Text.\n> 2. Two."}},
+			want: []string{`m1/lesson-1.md:19:3: phase 2 must open with a bold title`},
 		},
 		{
-			name:  "heading id used twice",
-			edits: []edit{{"m1/lesson-1.md", "Some text.", "Some text.\n\n## Again {#first-section}\n\nMore."}},
-			want:  []string{`m1/lesson-1.md:18:1: heading id "first-section" is used twice`},
+			name: "heading id used twice",
+			edits: []edit{{"m1/lesson-1.md", "Some text.",
+				"Some text.\n\n## Again {#first-section}\n\nMore."}},
+			want: []string{`m1/lesson-1.md:18:1: heading id "first-section" is used twice`},
 		},
 		{
 			name:  "section without text",

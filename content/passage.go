@@ -20,8 +20,8 @@ func (l *loader) passage(at Place, text, context string) {
 }
 
 // sentences splits text at the end of each sentence: a stop, question or
-// exclamation mark followed by a space and a capital letter, a digit or
-// a quote, or at a blank line.
+// exclamation mark, perhaps inside closing quotes, followed by a space and
+// a capital letter, a digit or a quote; or at a blank line.
 func sentences(text string) []string {
 	var out []string
 	rs := []rune(text)
@@ -31,8 +31,11 @@ func sentences(text string) []string {
 		switch {
 		case rs[i] == '\n' && i+1 < len(rs) && rs[i+1] == '\n':
 			end = true
-		case strings.ContainsRune(".?!", rs[i]) && i+2 < len(rs) && rs[i+1] == ' ':
-			end = startsSentence(rs[i+2])
+		case strings.ContainsRune(".?!", rs[i]):
+			for i+1 < len(rs) && strings.ContainsRune("\"”’)", rs[i+1]) {
+				i++
+			}
+			end = i+2 < len(rs) && rs[i+1] == ' ' && startsSentence(rs[i+2])
 		}
 		if end {
 			out = appendTrimmed(out, string(rs[start:i+1]))
