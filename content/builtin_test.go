@@ -282,3 +282,26 @@ func TestBuiltinLabs(t *testing.T) {
 		})
 	}
 }
+
+func TestPackQuestion(t *testing.T) {
+	p := loadBuiltin(t)
+	tests := []struct {
+		id, quiz string
+		ok       bool
+	}{
+		{"m3-l2-q3", "m3-l2-quiz", true},
+		{"m3-test-q15", "m3-test", true},
+		{"m3-test-q16", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			q, qu, ok := p.Question(tc.id)
+			if ok != tc.ok {
+				t.Fatalf("found = %v, want %v", ok, tc.ok)
+			}
+			if ok && (q.ID != tc.quiz || qu.ID != tc.id) {
+				t.Errorf("got %s in %s, want %s in %s", qu.ID, q.ID, tc.id, tc.quiz)
+			}
+		})
+	}
+}

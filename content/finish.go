@@ -15,18 +15,21 @@ func (l *loader) finishModule(ml *moduleLoad) {
 	l.addLessons(ml, acts)
 	for _, d := range ml.quizzes {
 		les := l.resolveLesson(ml, d.lesson, "quiz")
-		acts[d.quiz.ID] = l.activity(mod, KindQuiz, d.quiz.ID, d.quiz.Title, "Quiz", les)
+		acts[d.quiz.ID] = newActivity(mod, KindQuiz, d.quiz.ID, d.quiz.Title, "Quiz", les)
 		acts[d.quiz.ID].Quiz = d.quiz
 		d.quiz.LessonID = les
 	}
 	for _, d := range ml.labs {
 		les := l.resolveLesson(ml, d.lesson, "lab")
-		acts[d.lab.ID] = l.activity(mod, KindLab, d.lab.ID, d.lab.Title, "Lab", les)
+		acts[d.lab.ID] = newActivity(mod, KindLab, d.lab.ID, d.lab.Title, "Lab", les)
 		acts[d.lab.ID].Lab = d.lab
 		d.lab.LessonID = les
 	}
 	l.addTest(ml, acts)
-	l.buildNav(ml, acts)
+	if ml.parsed {
+		l.checkPassMark(ml)
+		l.buildNav(ml, acts)
+	}
 	l.checkLabsKeepAnswers(ml)
 	for id, a := range acts {
 		l.pack.activities[id] = a
@@ -48,13 +51,13 @@ func (l *loader) addLessons(ml *moduleLoad, acts map[string]*Activity) {
 		}
 		seen[les.Number] = les.ID
 		label := "L" + strconv.Itoa(les.Number)
-		acts[les.ID] = l.activity(mod, KindLesson, les.ID, les.Title, label, les.ID)
+		acts[les.ID] = newActivity(mod, KindLesson, les.ID, les.Title, label, les.ID)
 		acts[les.ID].Lesson = les
 		mod.Lessons = append(mod.Lessons, les)
 	}
 }
 
-// addTest sets the module test and checks the pass mark that goes with it.
+// addTest sets the module test and makes it an activity.
 func (l *loader) addTest(ml *moduleLoad, acts map[string]*Activity) {
 	mod := ml.mod
 	for i, d := range ml.tests {
@@ -65,9 +68,15 @@ func (l *loader) addTest(ml *moduleLoad, acts map[string]*Activity) {
 		}
 		mod.Test = d.quiz
 		d.quiz.PassMark = mod.PassMark
-		acts[d.quiz.ID] = l.activity(mod, KindTest, d.quiz.ID, d.quiz.Title, "Module Test", "")
+		acts[d.quiz.ID] = newActivity(mod, KindTest, d.quiz.ID, d.quiz.Title, "Module Test", "")
 		acts[d.quiz.ID].Quiz = d.quiz
 	}
+}
+
+// checkPassMark checks that a module with a test has a pass mark, and
+// that a module without one has none.
+func (l *loader) checkPassMark(ml *moduleLoad) {
+	mod := ml.mod
 	switch {
 	case mod.Test != nil && !ml.hasPass:
 		l.probs.add(Place{File: ml.file, Line: 1},
@@ -77,8 +86,8 @@ func (l *loader) addTest(ml *moduleLoad, acts map[string]*Activity) {
 	}
 }
 
-// activity makes the activity record for one lesson, quiz, lab or test.
-func (l *loader) activity(mod *Module, kind Kind, id, title, label, lesson string) *Activity {
+// newActivity makes the activity record for one lesson, quiz, lab or test.
+func newActivity(mod *Module, kind Kind, id, title, label, lesson string) *Activity {
 	return &Activity{Ref: Ref{
 		ID: id, Kind: kind, Title: title, Label: label,
 		ModuleID: mod.ID, LessonID: lesson,

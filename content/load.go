@@ -3,7 +3,6 @@ package content
 import (
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"strings"
 )
@@ -96,11 +95,6 @@ func (l *loader) declare(id string, at Place, what string) bool {
 	}
 	l.ids[id] = at
 	return true
-}
-
-// joinPath names a file inside a module folder the way problems show it.
-func joinPath(dir, name string) string {
-	return path.Join(dir, name)
 }
 
 // plural returns n with a noun, as "1 card" or "3 cards".

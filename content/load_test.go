@@ -400,3 +400,29 @@ func TestLoadEmptyPack(t *testing.T) {
 		t.Errorf("Load(empty) = %v", err)
 	}
 }
+
+func TestBrokenModuleFileDoesNotCascade(t *testing.T) {
+	fsys := basePack()
+	applyEdit(t, fsys, edit{"m1/module.yaml", "title: Test Module", "title: [Test"})
+	_, err := Load(fsys)
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("Load = %v, want a *LoadError", err)
+	}
+	if len(le.Problems) != 1 || !strings.HasPrefix(le.Problems[0].String(),
+		"m1/module.yaml:3: invalid YAML: did not find expected ',' or ']'") {
+		t.Errorf("problems = %v, want the one YAML error", le.Problems)
+	}
+}
+
+func TestLessonNumbersAreUnique(t *testing.T) {
+	fsys := basePack()
+	second := strings.Replace(baseLesson, "id: m1-l1", "id: m1-l2", 1)
+	applyEdit(t, fsys, edit{"m1/lesson-2.md", "", second})
+	applyEdit(t, fsys, edit{"m1/module.yaml", "  - m1-test\n", "  - m1-l2\n  - m1-test\n"})
+	_, err := Load(fsys)
+	want := "m1/lesson-2.md:2:5: lesson m1-l2 has number 1, as lesson m1-l1 does"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Load = %v, want %q", err, want)
+	}
+}

@@ -13,8 +13,11 @@ const moduleFile = "module.yaml"
 // moduleLoad gathers one module's files before they are checked against
 // each other.
 type moduleLoad struct {
-	mod      *Module
-	file     string // path of module.yaml
+	mod  *Module
+	file string // path of module.yaml
+	// parsed is false when module.yaml could not be read as YAML, so that
+	// its navigation and pass mark are not checked against nothing.
+	parsed   bool
 	navAt    Place
 	nav      []idAt
 	passAt   Place
@@ -38,7 +41,7 @@ type idAt struct {
 func (l *loader) loadModule(dir string) {
 	ml := &moduleLoad{
 		mod:      &Module{},
-		file:     joinPath(dir, moduleFile),
+		file:     path.Join(dir, moduleFile),
 		lessonAt: map[string]Place{},
 	}
 	entries, err := fs.ReadDir(l.fsys, dir)
@@ -54,7 +57,7 @@ func (l *loader) loadModule(dir string) {
 		if e.IsDir() || ignored(name) || name == moduleFile {
 			continue
 		}
-		file := joinPath(dir, name)
+		file := path.Join(dir, name)
 		switch {
 		case strings.EqualFold(name, "README.md"):
 		case strings.HasSuffix(name, ".md"):
@@ -85,6 +88,7 @@ func (l *loader) loadModuleFile(ml *moduleLoad) bool {
 	if m == nil {
 		return true
 	}
+	ml.parsed = true
 	mod := ml.mod
 	mod.ID = m.str("id")
 	mod.Number = m.integer("number")

@@ -102,3 +102,20 @@ func sortModules(ms []*Module) {
 		return ms[i].ID < ms[j].ID
 	})
 }
+
+// Question finds a question by its pack-wide id, with the quiz or test
+// that holds it, so an answer stored by question id alone can be graded.
+func (p *Pack) Question(id string) (*Quiz, *Question, bool) {
+	for _, m := range p.Modules {
+		quizzes := m.Quizzes
+		if m.Test != nil {
+			quizzes = append(quizzes[:len(quizzes):len(quizzes)], m.Test)
+		}
+		for _, q := range quizzes {
+			if qu, ok := q.Question(id); ok {
+				return q, qu, true
+			}
+		}
+	}
+	return nil, nil, false
+}
