@@ -75,6 +75,10 @@ func errorHandler(base *slog.Logger, p *pages, m *Metrics) echo.HTTPErrorHandler
 			log.Error("request failed", "err", err)
 		}
 		noStore(c)
+		// An error page holds no action and no personal data, and a refusal
+		// must be readable inside the frame of an LMS that is not (yet)
+		// registered, so any site may frame it.
+		setFrameAncestors(c, "*")
 		if c.Request().Method == http.MethodHead {
 			c.NoContent(data.Status)
 			return

@@ -8,12 +8,14 @@ import (
 	"sync"
 	"time"
 
+	"aesop/lti"
 	"aesop/lti/platform"
 )
 
-// framesTTL bounds how long a newly registered platform waits before its pages
-// may frame the tool on an instance that has already built the list.
-const framesTTL = 30 * time.Second
+// framesTTL bounds how long a platform registered through another instance
+// waits before this instance's pre-launch pages may be framed by it. Session
+// pages do not wait: their list comes from the session's own launch.
+const framesTTL = 10 * time.Second
 
 // frameAncestors builds the CSP frame-ancestors list from the registered
 // platforms: the origins of their issuer and endpoints and, for Canvas, every
@@ -58,6 +60,29 @@ func (f *frameAncestors) list(ctx context.Context) string {
 	}
 	f.value, f.at = strings.Join(origins, " "), time.Now()
 	return f.value
+}
+
+// invalidate drops the cached list, after this instance registered a platform.
+func (f *frameAncestors) invalidate() {
+	f.mu.Lock()
+	f.value = ""
+	f.mu.Unlock()
+}
+
+// launchFrameAncestors lists the origins that may frame a session's pages: the
+// platform's issuer and the page the launch came from (its return URL), which
+// for Canvas is the school's own domain rather than canvas.instructure.com.
+func launchFrameAncestors(l *lti.Launch) string {
+	origins := []string{"'self'"}
+	for _, raw := range []string{l.Issuer, l.LaunchPresentation.ReturnURL} {
+		if o := origin(raw); o != "" && !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if l.Platform.ProductFamilyCode == "canvas" {
+		origins = append(origins, "https://*.instructure.com")
+	}
+	return strings.Join(origins, " ")
 }
 
 func origin(raw string) string {

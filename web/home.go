@@ -24,11 +24,7 @@ type homePage struct {
 }
 
 func (h *homeHandler) show(c echo.Context) error {
-	sess := currentSession(c)
-	l, err := sess.Launch()
-	if err != nil {
-		return err
-	}
+	sess, l := currentSession(c), currentLaunch(c)
 	p := homePage{Title: "Aesop", Name: l.DisplayName(), Role: string(sess.Role),
 		DeepLinking: sess.MessageType == lti.MessageDeepLinking,
 		Token:       h.sessions.Token(sess), CSRF: h.sessions.CSRF(sess)}

@@ -111,12 +111,17 @@ func securityHeaders(frames *frameAncestors) echo.MiddlewareFunc {
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "same-origin")
 			h.Set("Strict-Transport-Security", "max-age=31536000")
-			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; "+
-				"style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "+
-				"frame-ancestors "+frames.list(c.Request().Context()))
+			setFrameAncestors(c, frames.list(c.Request().Context()))
 			return next(c)
 		}
 	}
+}
+
+// setFrameAncestors sets the page's CSP with the given frame-ancestors list.
+func setFrameAncestors(c echo.Context, ancestors string) {
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; "+
+		"script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "+
+		"base-uri 'none'; frame-ancestors "+ancestors)
 }
 
 func noStore(c echo.Context) {

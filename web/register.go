@@ -22,6 +22,7 @@ type registerHandler struct {
 	client    *http.Client
 	pages     *pages
 	metrics   *Metrics
+	frames    *frameAncestors
 }
 
 type registeredPage struct {
@@ -36,9 +37,7 @@ func (h *registerHandler) register(c echo.Context) error {
 	// The LMS shows this page in its own frame before it is registered, so the
 	// configuration URL's origin may frame it.
 	if o := origin(configURL); o != "" {
-		c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; "+
-			"script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; "+
-			"frame-ancestors 'self' "+o)
+		setFrameAncestors(c, "'self' "+o)
 	}
 	if configURL == "" {
 		return h.pages.render(c, http.StatusBadRequest, "register_help",
@@ -73,6 +72,7 @@ func (h *registerHandler) register(c echo.Context) error {
 	if err := h.platforms.CompleteRegistrationToken(ctx, token, p.ID); err != nil {
 		logger(c).Error("complete registration token", "err", err)
 	}
+	h.frames.invalidate()
 	h.metrics.Launch("registration", "")
 	logger(c).Info("platform registered", "platform_id", p.ID, "issuer", p.Issuer,
 		"client_id", p.ClientID, "deployment_id", res.DeploymentID,
@@ -112,4 +112,3 @@ func (h *registerHandler) refusal(c echo.Context, err error) error {
 	logger(c).Warn("registration refused", "reason", string(r.Reason), "detail", r.Message)
 	return r
 }
-

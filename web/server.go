@@ -51,12 +51,12 @@ func New(d Deps) (*echo.Echo, error) {
 	e.Use(requestContext(d.Log), accessLog(d.Metrics), recoverPanics(),
 		securityHeaders(frames))
 
-	routes(e, d, pages)
+	routes(e, d, pages, frames)
 	return e, nil
 }
 
 // routes is the table of contents of the tool's URLs.
-func routes(e *echo.Echo, d Deps, pages *pages) {
+func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors) {
 	health := &healthHandler{db: d.DB}
 	e.GET("/healthz", health.alive)
 	e.GET("/readyz", health.ready)
@@ -74,7 +74,7 @@ func routes(e *echo.Echo, d Deps, pages *pages) {
 	e.POST("/lti/login", lh.startLogin)
 	e.POST("/lti/launch", lh.launch)
 	rh := &registerHandler{log: d.Log, tool: d.Tool, platforms: d.Platforms,
-		client: d.HTTPClient, pages: pages, metrics: d.Metrics}
+		client: d.HTTPClient, pages: pages, metrics: d.Metrics, frames: frames}
 	e.GET("/lti/register/:token", rh.register)
 
 	// Pages of a launched session; the token in the path is the session.

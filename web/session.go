@@ -6,10 +6,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"aesop/lti"
 	"aesop/web/session"
 )
 
-const sessionKey = "session"
+const (
+	sessionKey = "session"
+	launchKey  = "launch"
+)
 
 // requireSession admits requests whose path carries a valid session token and
 // checks the anti-forgery value of every form they post.
@@ -35,7 +39,13 @@ func requireSession(store *session.Store) echo.MiddlewareFunc {
 					"The form did not come from this session. Go back, reload the page "+
 						"and submit again.")
 			}
+			l, err := sess.Launch()
+			if err != nil {
+				return err
+			}
+			setFrameAncestors(c, launchFrameAncestors(l))
 			c.Set(sessionKey, sess)
+			c.Set(launchKey, l)
 			return next(c)
 		}
 	}
@@ -43,4 +53,9 @@ func requireSession(store *session.Store) echo.MiddlewareFunc {
 
 func currentSession(c echo.Context) *session.Session {
 	return c.Get(sessionKey).(*session.Session)
+}
+
+// currentLaunch returns the launch that opened the request's session.
+func currentLaunch(c echo.Context) *lti.Launch {
+	return c.Get(launchKey).(*lti.Launch)
 }
