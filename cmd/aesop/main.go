@@ -51,6 +51,8 @@ func commands() []command {
 			runRegistrationCreate},
 		{"keys rotate", "", "make a new signing key; the old one stays published for a while",
 			runKeysRotate},
+		{"content check", "[DIR]", "validate a course pack and list passages to review",
+			runContentCheck},
 		{"launches", "--failed", "list recent refused launches", runLaunches},
 		{"config", "", "print the settings in effect (secrets masked)", runConfig},
 		{"version", "", "print the version", runVersion},
