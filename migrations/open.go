@@ -77,7 +77,9 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Database, 
 		"foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
-	q.Set("_time_format", "sqlite")
+	// No _time_format: the driver stops reading options after it, so
+	// _txlock would be ignored. Times are written in Go's default layout,
+	// always in UTC, which sorts as text in time order.
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 	db, err := gorm.Open(sqlite.Open(dsn), cfg)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"aesop/migrations"
 	"aesop/migrations/dbtest"
@@ -81,5 +82,33 @@ func TestCheckReportsPending(t *testing.T) {
 	sqlDB, _ := db.DB.DB()
 	if err := migrations.Check(ctx, db.Dialect, sqlDB); !errors.Is(err, migrations.ErrSchemaBehind) {
 		t.Errorf("Check on empty database = %v, want ErrSchemaBehind", err)
+	}
+}
+
+// TestSQLiteTimesSortAsText checks that times written by the SQLite driver
+// compare in time order, which every "expires_at > ?" query relies on, and
+// read back unchanged.
+func TestSQLiteTimesSortAsText(t *testing.T) {
+	db := dbtest.SQLite(t)
+	if err := db.Exec("CREATE TABLE t (at DATETIME)").Error; err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 12, 3, 10, 0, 5, 0, time.UTC)
+	times := []time.Time{base, base.Add(100 * time.Millisecond),
+		base.Add(120 * time.Millisecond), base.Add(time.Second)}
+	for _, at := range times {
+		db.Exec("INSERT INTO t (at) VALUES (?)", at)
+	}
+	for i, at := range times {
+		var n int64
+		db.Raw("SELECT COUNT(*) FROM t WHERE at < ?", at).Scan(&n)
+		if n != int64(i) {
+			t.Errorf("%d rows before %s, want %d", n, at, i)
+		}
+	}
+	var got time.Time
+	db.Raw("SELECT at FROM t ORDER BY at DESC LIMIT 1").Scan(&got)
+	if !got.Equal(times[3]) {
+		t.Errorf("read back %s, want %s", got, times[3])
 	}
 }
