@@ -20,7 +20,8 @@ type pages struct {
 }
 
 func loadPages() (*pages, error) {
-	funcs := template.FuncMap{"asset": assetURL}
+	funcs := template.FuncMap{"asset": assetURL,
+		"sub": func(a, b int) int { return a - b }}
 	layout, err := template.New("layout.html").Funcs(funcs).
 		ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"aesop/content"
+	"aesop/grading"
 	"aesop/lti/directory"
 	"aesop/lti/keys"
 	"aesop/lti/launch"
@@ -32,6 +34,8 @@ type Deps struct {
 	Directory *directory.Store
 	Sessions  *session.Store
 	Metrics   *Metrics
+	Pack      *content.Pack
+	Grades    *grading.Store
 	// HTTPClient makes the tool's outgoing calls (Dynamic Registration).
 	HTTPClient *http.Client
 	// RegistrationTTL is how long a new one-time registration link lasts.
@@ -79,6 +83,20 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors) {
 
 	// Pages of a launched session; the token in the path is the session.
 	s := e.Group("/s/:token", requireSession(d.Sessions))
-	home := &homeHandler{sessions: d.Sessions, directory: d.Directory, pages: pages}
-	s.GET("", home.show)
+	course := &courseHandler{pack: d.Pack, grades: d.Grades, sessions: d.Sessions,
+		pages: pages}
+	s.GET("", course.landing)
+	s.POST("/link", course.setLink)
+	s.GET("/a/:activity", course.show)
+	s.POST("/a/:activity/answer", course.answerQuiz)
+	s.POST("/a/:activity/retry", course.retryQuiz)
+	s.POST("/a/:activity/start", course.startTest)
+	s.POST("/a/:activity/save", course.saveAnswer)
+	s.POST("/a/:activity/submit", course.submitTest)
+	s.POST("/a/:activity/settings", course.saveSettings)
+	s.GET("/a/:activity/attempts/:attempt", course.review)
+	dl := &deepLinkHandler{pack: d.Pack, signer: d.Keys, tool: d.Tool,
+		sessions: d.Sessions, pages: pages}
+	s.GET("/deeplink", dl.picker)
+	s.POST("/deeplink", dl.choose)
 }

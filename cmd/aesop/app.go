@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"aesop/grading"
 	"aesop/lti/directory"
 	"aesop/lti/keys"
 	"aesop/lti/launch"
@@ -104,6 +105,10 @@ func (a *app) handler(ctx context.Context, client *http.Client) (http.Handler, e
 	} else if created {
 		a.log.Info("made the tool's first signing key")
 	}
+	pack, err := loadPack(a.cfg)
+	if err != nil {
+		return nil, err
+	}
 	sessions, err := session.Open(ctx, a.db.DB)
 	if err != nil {
 		return nil, err
@@ -118,7 +123,8 @@ func (a *app) handler(ctx context.Context, client *http.Client) (http.Handler, e
 	return web.New(web.Deps{Log: a.log, Tool: a.tool, DB: a.db, Keys: a.keys,
 		Platforms: a.platforms, Login: loginSvc, Validator: validator, Failures: a.failures,
 		Directory: directory.NewStore(a.db.DB), Sessions: sessions,
-		Metrics: web.NewMetrics(), HTTPClient: client, RegistrationTTL: a.cfg.RegistrationTTL})
+		Metrics: web.NewMetrics(), HTTPClient: client, RegistrationTTL: a.cfg.RegistrationTTL,
+		Pack: pack, Grades: grading.NewStore(a.db.DB, pack)})
 }
 
 // outboundClient makes the tool's calls to platforms; it never follows a
