@@ -21,7 +21,11 @@ func requireSession(store *session.Store) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			noStore(c)
-			sess, err := store.Check(c.Request().Context(), c.Param("token"))
+			check := store.Check
+			if c.Request().Method == http.MethodPost {
+				check = store.CheckSubmission
+			}
+			sess, err := check(c.Request().Context(), c.Param("token"))
 			switch {
 			case errors.Is(err, session.ErrExpired):
 				return refuse(http.StatusUnauthorized, "Your session has ended",

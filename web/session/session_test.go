@@ -59,3 +59,31 @@ func TestTokens(t *testing.T) {
 		t.Error("CSRF check is wrong")
 	}
 }
+
+func TestSubmissionAfterTokenExpiry(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	ps := platform.NewStore(db.DB)
+	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
+		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
+		JWKSURL: "https://lms.example/k"}
+	ps.Add(ctx, p, "d")
+	rec, _ := directory.NewStore(db.DB).Record(ctx, p.ID, &lti.Launch{Subject: "u",
+		DeploymentID: "d"})
+	s, _ := Open(ctx, db.DB)
+	sess := &Session{PlatformID: p.ID, DeploymentID: "d", UserID: rec.User.ID,
+		Role: lti.RoleLearner, MessageType: lti.MessageResourceLink}
+	s.Create(ctx, sess, &lti.Launch{})
+	tok := s.Token(sess)
+	s.now = func() time.Time { return time.Now().UTC().Add(3 * time.Hour) }
+	if _, err := s.Check(ctx, tok); !errors.Is(err, ErrExpired) {
+		t.Errorf("page view with a 3-hour-old token: %v, want ErrExpired", err)
+	}
+	if _, err := s.CheckSubmission(ctx, tok); err != nil {
+		t.Errorf("submission with a 3-hour-old token refused: %v", err)
+	}
+	s.now = func() time.Time { return time.Now().UTC().Add(MaxAge + time.Minute) }
+	if _, err := s.CheckSubmission(ctx, tok); !errors.Is(err, ErrExpired) {
+		t.Errorf("submission after the session ended: %v, want ErrExpired", err)
+	}
+}
