@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"aesop/lti"
@@ -59,6 +60,29 @@ func (c claimSet) audiences() []string {
 		return out
 	}
 	return nil
+}
+
+// hasNUL reports whether a decoded JSON value holds U+0000 in any key or
+// string. No LTI claim needs one, and PostgreSQL cannot store it in text, so a
+// launch carrying one is refused before any of its claims reach the database.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case map[string]any:
+		for k, e := range v {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func missing(claim, what string) error {

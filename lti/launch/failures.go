@@ -3,6 +3,7 @@ package launch
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,9 +36,10 @@ func NewFailures(db *gorm.DB) *Failures { return &Failures{db: db} }
 
 // Record stores a refusal.
 func (f *Failures) Record(ctx context.Context, r *lti.Refusal, platformID *int64) error {
-	row := Failure{At: time.Now().UTC(), Issuer: r.Issuer, ClientID: r.ClientID,
-		DeploymentID: r.DeploymentID, PlatformID: platformID, Reason: string(r.Reason),
-		CheckName: r.Check, Detail: r.Message}
+	row := Failure{At: time.Now().UTC(), Issuer: storable(r.Issuer),
+		ClientID: storable(r.ClientID), DeploymentID: storable(r.DeploymentID),
+		PlatformID: platformID, Reason: string(r.Reason), CheckName: storable(r.Check),
+		Detail: storable(r.Message)}
 	if r.ClockOffset != nil {
 		ms := r.ClockOffset.Milliseconds()
 		row.ClockOffsetMS = &ms
@@ -46,6 +48,12 @@ func (f *Failures) Record(ctx context.Context, r *lti.Refusal, platformID *int64
 		return fmt.Errorf("record refused launch: %w", err)
 	}
 	return nil
+}
+
+// storable makes text PostgreSQL accepts: a refusal may quote what a hostile
+// request sent, NUL and invalid UTF-8 included, and must still be recorded.
+func storable(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
 // Recent returns the latest refusals, newest first.

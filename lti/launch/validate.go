@@ -4,7 +4,11 @@
 package launch
 
 import (
+	"bytes"
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,7 +18,6 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
 
 	"aesop/lti"
 	"aesop/lti/login"
@@ -116,12 +119,39 @@ func (v *Validator) verify(ctx context.Context, idToken string, p *platform.Plat
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
-	if _, err := jws.Verify([]byte(idToken), jws.WithKey(jwa.RS256, key)); err != nil {
+	if err := verifyRS256(parts, key); err != nil {
 		return nil, lti.Refuse(lti.ReasonBadSignature, "signature", "The id_token's "+
 			"signature does not match the LMS's key %q: it was altered or signed by "+
 			"someone else.", hdr.Kid).Wrap(err)
 	}
+	if hasNUL(map[string]any(claims)) {
+		return nil, badClaim("claims", "The id_token has a claim with a NUL character, "+
+			"which no LTI launch carries.")
+	}
 	return claims, nil
+}
+
+// verifyRS256 checks the RS256 signature over the token's signing input. The
+// algorithm and the key's type are already fixed, so this is what jws.Verify
+// would check, without parsing and re-encoding the token a second time: that
+// came to a tenth of what the whole launch allocated.
+func verifyRS256(parts []string, key jwk.Key) error {
+	var pub rsa.PublicKey
+	if err := key.Raw(&pub); err != nil {
+		return fmt.Errorf("read the platform's rsa key: %w", err)
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return fmt.Errorf("decode signature: %w", err)
+	}
+	h := sha256.New()
+	h.Write([]byte(parts[0]))
+	h.Write([]byte{'.'})
+	h.Write([]byte(parts[1]))
+	if err := rsa.VerifyPKCS1v15(&pub, crypto.SHA256, h.Sum(nil), sig); err != nil {
+		return fmt.Errorf("verify rs256 signature: %w", err)
+	}
+	return nil
 }
 
 func checkKey(key jwk.Key) error {
@@ -145,7 +175,7 @@ func decodePart(part string, into any) error {
 	if err != nil {
 		return fmt.Errorf("decode jwt part: %w", err)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(into); err != nil {
 		return fmt.Errorf("parse jwt part: %w", err)

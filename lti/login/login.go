@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -77,6 +78,16 @@ func ParseParams(form url.Values) (Params, error) {
 			"The login request from the LMS is missing %s. Open the activity from "+
 				"the course again; if this persists, the LMS registration is incomplete.",
 			strings.Join(missing, " and "))
+	}
+	// The parameters are looked up and stored as text, which PostgreSQL refuses
+	// when it holds NUL or is not UTF-8; no platform sends either.
+	for _, v := range []string{p.Issuer, p.LoginHint, p.TargetLinkURI, p.MessageHint,
+		p.ClientID, p.DeploymentID, p.StorageTarget} {
+		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+			return p, lti.Refuse(lti.ReasonBadRequest, "login_params",
+				"The login request from the LMS has a parameter that is not text. Open "+
+					"the activity from the course again.")
+		}
 	}
 	return p, nil
 }
