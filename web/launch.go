@@ -33,6 +33,12 @@ type launchHandler struct {
 // bound to the browser by a partitioned cookie and, when the platform offers
 // it, by the LTI postMessage storage, since the cookie may be blocked in an
 // iframe.
+//
+// In an iframe without that storage, the login first checks that the browser
+// keeps the tool's cookie, and offers a new window when it does not. The check
+// must come before the platform's authorization endpoint: platforms such as
+// Moodle accept an lti_message_hint only once, so a new window opened after it
+// could not log in again.
 func (h *launchHandler) startLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	if err := c.Request().ParseForm(); err != nil {
@@ -42,6 +48,14 @@ func (h *launchHandler) startLogin(c echo.Context) error {
 	p, err := login.ParseParams(c.Request().Form)
 	if err != nil {
 		return h.refused(c, "login", err, nil)
+	}
+	if p.StorageTarget == "" && framed(c.Request()) {
+		if c.Request().Form.Get(cookieCheckName) == "" {
+			return checkCookies(c)
+		}
+		if _, err := c.Cookie(cookieCheckName); err != nil {
+			return h.loginNewWindow(c, p)
+		}
 	}
 	st, err := h.login.Start(ctx, p)
 	if err != nil {
@@ -62,6 +76,59 @@ func (h *launchHandler) startLogin(c echo.Context) error {
 
 type loginStoragePage struct {
 	AuthURL, Target, Origin, Key, Value string
+}
+
+// cookieCheckName names both the cookie that tests whether an iframe keeps the
+// tool's cookies and the login parameter that says it was set.
+const cookieCheckName = "aesop_cookie_check"
+
+// framed reports whether the browser loads the request into a frame, where it
+// may refuse the tool's cookies. Browsers without Fetch Metadata, and other
+// clients, are taken to be unframed.
+func framed(r *http.Request) bool {
+	dest := r.Header.Get("Sec-Fetch-Dest")
+	return dest == "iframe" || dest == "frame"
+}
+
+// checkCookies sets a cookie like the one that binds a login and sends the
+// browser back to the login with the same parameters, marked as checked.
+func checkCookies(c echo.Context) error {
+	c.SetCookie(&http.Cookie{Name: cookieCheckName, Value: "1", Path: "/lti/", MaxAge: 60,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode, Partitioned: true})
+	noStore(c)
+	q := url.Values{}
+	for k, v := range c.Request().Form {
+		q[k] = v
+	}
+	q.Set(cookieCheckName, "1")
+	return c.Redirect(http.StatusSeeOther, "/lti/login?"+q.Encode())
+}
+
+// loginNewWindow answers a framed login whose browser refused the check
+// cookie: it offers the same login in a new window, where the cookie is
+// first-party, before the platform has used its lti_message_hint.
+func (h *launchHandler) loginNewWindow(c echo.Context, p login.Params) error {
+	noStore(c)
+	r := lti.Refuse(lti.ReasonBrowserMismatch, "binding", "Your browser blocks Aesop's "+
+		"cookies inside the course page, and the LMS offers no other way.")
+	r.Issuer, r.ClientID, r.DeploymentID = p.Issuer, p.ClientID, p.DeploymentID
+	h.record(c, "login", r, nil)
+	return h.pages.render(c, http.StatusUnauthorized, "new_window", newWindowPage{
+		Fields: loginFields(p.Issuer, p.ClientID, p.LoginHint, p.TargetLinkURI, p.MessageHint,
+			p.DeploymentID)})
+}
+
+// loginFields are the login initiation parameters a new window sends again.
+func loginFields(iss, clientID, loginHint, target, messageHint, deploymentID string) url.Values {
+	form := url.Values{"iss": {iss}, "login_hint": {loginHint}, "target_link_uri": {target},
+		"client_id": {clientID}}
+	if messageHint != "" {
+		form.Set("lti_message_hint", messageHint)
+	}
+	if deploymentID != "" {
+		form.Set("lti_deployment_id", deploymentID)
+	}
+	return form
 }
 
 // storageKey is the key under which the binding is kept in the platform's
@@ -200,15 +267,9 @@ func (h *launchHandler) newWindow(c echo.Context, st *login.State) error {
 		"cookie that links this launch to you, and the LMS offers no other way.")
 	r.Issuer, r.ClientID = p.Issuer, p.ClientID
 	h.record(c, "launch", r, &st.PlatformID)
-	form := url.Values{"iss": {p.Issuer}, "login_hint": {st.LoginHint},
-		"target_link_uri": {st.TargetLinkURI}, "client_id": {p.ClientID}}
-	if st.MessageHint != "" {
-		form.Set("lti_message_hint", st.MessageHint)
-	}
-	if st.DeploymentID != "" {
-		form.Set("lti_deployment_id", st.DeploymentID)
-	}
-	return h.pages.render(c, http.StatusUnauthorized, "new_window", newWindowPage{Fields: form})
+	return h.pages.render(c, http.StatusUnauthorized, "new_window", newWindowPage{
+		Fields: loginFields(p.Issuer, p.ClientID, st.LoginHint, st.TargetLinkURI, st.MessageHint,
+			st.DeploymentID)})
 }
 
 type newWindowPage struct{ Fields url.Values }

@@ -72,7 +72,10 @@ func (h *courseHandler) showQuiz(c echo.Context, a *content.Activity) error {
 			return err
 		}
 		if len(history) > 0 {
-			at = &history[0]
+			// History lists attempts without their answers.
+			if at, err = h.grades.Attempt(ctx, history[0].ID, sess.UserID); err != nil {
+				return err
+			}
 		} else if at, err = h.grades.Open(ctx, sess.UserID, a.ID, linkRef,
 			sess.ContextRef); err != nil {
 			return err
