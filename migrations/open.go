@@ -35,6 +35,9 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*Database, error
 		// Each package writes its rows with explicit statements; gorm's implicit
 		// transaction around every single create only costs a round trip.
 		SkipDefaultTransaction: true,
+		// Pages run the same few queries over and over; preparing each once
+		// per connection saves SQLite's parser and PostgreSQL's planner.
+		PrepareStmt: true,
 	}
 	if databaseURL != "" {
 		if !strings.HasPrefix(databaseURL, "postgres://") &&

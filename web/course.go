@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -20,6 +21,8 @@ type courseHandler struct {
 	grades   *grading.Store
 	sessions *session.Store
 	pages    *pages
+	// lessons holds each lesson's article, rendered once at start.
+	lessons map[string]template.HTML
 }
 
 // frame is what every course page shows around its content.
@@ -69,6 +72,47 @@ func (h *courseHandler) frame(c echo.Context, title string, mod *content.Module,
 		lesson = r.LessonID
 	}
 	return f, nil
+}
+
+// markViewed records that the learner opened an activity, unless the
+// navigation already shows it: most views are repeat views, which then cost
+// no write.
+func (h *courseHandler) markViewed(c echo.Context, f *frame, id string) error {
+	for i := range f.Nav {
+		if f.Nav[i].ID == id && (f.Nav[i].Viewed || f.Nav[i].Completed) {
+			return nil
+		}
+	}
+	sess := currentSession(c)
+	err := h.grades.MarkViewed(c.Request().Context(), sess.UserID, sess.ContextRef, id)
+	if err != nil {
+		return err
+	}
+	for i := range f.Nav {
+		if f.Nav[i].ID == id {
+			f.Nav[i].Viewed = true
+		}
+	}
+	return nil
+}
+
+// completed reports whether the navigation shows an activity as completed.
+func (f *frame) completed(id string) bool {
+	for _, n := range f.Nav {
+		if n.ID == id {
+			return n.Completed
+		}
+	}
+	return false
+}
+
+// markCompleted updates the navigation after an activity was completed.
+func (f *frame) markCompleted(id string) {
+	for i := range f.Nav {
+		if f.Nav[i].ID == id {
+			f.Nav[i].Completed, f.Nav[i].Viewed = true, true
+		}
+	}
 }
 
 // moduleOf returns the module an activity belongs to.

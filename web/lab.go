@@ -18,13 +18,11 @@ type labPage struct {
 // showLab shows a lab's objective, how to start, and the tutor's opening
 // message.
 func (h *courseHandler) showLab(c echo.Context, a *content.Activity) error {
-	sess := currentSession(c)
-	if err := h.grades.MarkViewed(c.Request().Context(), sess.UserID, sess.ContextRef,
-		a.ID); err != nil {
-		return err
-	}
 	f, err := h.frame(c, a.Lab.Title, h.moduleOf(a), a.ID)
 	if err != nil {
+		return err
+	}
+	if err := h.markViewed(c, &f, a.ID); err != nil {
 		return err
 	}
 	p := labPage{frame: f, Lab: a.Lab, ObjectiveLabel: content.ObjectiveLabel}

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -11,22 +14,43 @@ import (
 type lessonPage struct {
 	frame
 	Lesson     *content.Lesson
+	Body       template.HTML
 	Prev, Next *navItem
+}
+
+// renderLessons renders every lesson's article once: it is the same for every
+// reader, and rendering it per request would be most of a page's cost.
+func renderLessons(p *pages, pack *content.Pack) (map[string]template.HTML, error) {
+	out := map[string]template.HTML{}
+	t := p.byName["lesson"]
+	for _, m := range pack.Modules {
+		for _, les := range m.Lessons {
+			var buf bytes.Buffer
+			if err := t.ExecuteTemplate(&buf, "lessonbody", les); err != nil {
+				return nil, fmt.Errorf("render lesson %s: %w", les.ID, err)
+			}
+			out[les.ID] = template.HTML(buf.String())
+		}
+	}
+	return out, nil
 }
 
 // showLesson renders a lesson and records it as viewed and completed: a
 // lesson has nothing to submit, so reading it is finishing it.
 func (h *courseHandler) showLesson(c echo.Context, a *content.Activity) error {
 	sess := currentSession(c)
-	ctx := c.Request().Context()
-	if err := h.grades.MarkCompleted(ctx, sess.UserID, sess.ContextRef, a.ID); err != nil {
-		return err
-	}
 	f, err := h.frame(c, a.Lesson.Title, h.moduleOf(a), a.ID)
 	if err != nil {
 		return err
 	}
-	p := lessonPage{frame: f, Lesson: a.Lesson}
+	if !f.completed(a.ID) {
+		err := h.grades.MarkCompleted(c.Request().Context(), sess.UserID, sess.ContextRef, a.ID)
+		if err != nil {
+			return err
+		}
+		f.markCompleted(a.ID)
+	}
+	p := lessonPage{frame: f, Lesson: a.Lesson, Body: h.lessons[a.ID]}
 	p.Prev, p.Next = neighbours(f.Nav, a.ID)
 	return h.pages.render(c, http.StatusOK, "lesson", p)
 }

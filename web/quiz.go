@@ -81,11 +81,11 @@ func (h *courseHandler) showQuiz(c echo.Context, a *content.Activity) error {
 			return err
 		}
 	}
-	if err := h.grades.MarkViewed(ctx, sess.UserID, sess.ContextRef, a.ID); err != nil {
-		return err
-	}
 	f, err := h.frame(c, a.Quiz.Title, h.moduleOf(a), a.ID)
 	if err != nil {
+		return err
+	}
+	if err := h.markViewed(c, &f, a.ID); err != nil {
 		return err
 	}
 	p := quizPage{frame: f, Quiz: a.Quiz, Attempt: at, Questions: questionViews(a.Quiz, at),

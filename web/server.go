@@ -4,6 +4,7 @@
 package web
 
 import (
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -55,12 +56,17 @@ func New(d Deps) (*echo.Echo, error) {
 	e.Use(requestContext(d.Log), accessLog(d.Metrics), recoverPanics(),
 		securityHeaders(frames))
 
-	routes(e, d, pages, frames)
+	lessons, err := renderLessons(pages, d.Pack)
+	if err != nil {
+		return nil, err
+	}
+	routes(e, d, pages, frames, lessons)
 	return e, nil
 }
 
 // routes is the table of contents of the tool's URLs.
-func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors) {
+func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
+	lessons map[string]template.HTML) {
 	health := &healthHandler{db: d.DB}
 	e.GET("/healthz", health.alive)
 	e.GET("/readyz", health.ready)
@@ -84,7 +90,7 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors) {
 	// Pages of a launched session; the token in the path is the session.
 	s := e.Group("/s/:token", requireSession(d.Sessions))
 	course := &courseHandler{pack: d.Pack, grades: d.Grades, sessions: d.Sessions,
-		pages: pages}
+		pages: pages, lessons: lessons}
 	s.GET("", course.landing)
 	s.POST("/link", course.setLink)
 	s.GET("/a/:activity", course.show)

@@ -33,11 +33,11 @@ func (h *courseHandler) showTest(c echo.Context, a *content.Activity) error {
 		return err
 	}
 	linkRef := linkRefOf(link)
-	if err := h.grades.MarkViewed(ctx, sess.UserID, sess.ContextRef, a.ID); err != nil {
-		return err
-	}
 	f, err := h.frame(c, a.Quiz.Title, h.moduleOf(a), a.ID)
 	if err != nil {
+		return err
+	}
+	if err := h.markViewed(c, &f, a.ID); err != nil {
 		return err
 	}
 	p := testPage{frame: f, Quiz: a.Quiz, Link: link,
