@@ -84,7 +84,10 @@ func (s *Store) finish(tx *gorm.DB, row *attemptRow, choices map[string]string) 
 // transaction that submits it so that neither is ever kept without the
 // other: the activity is completed. Grade delivery belongs here too.
 func (s *Store) submitted(tx *gorm.DB, a *Attempt) error {
-	return markCompleted(tx, a.UserID, a.ContextRef, a.ActivityID, *a.SubmittedAt)
+	if err := markCompleted(tx, a.UserID, a.ContextRef, a.ActivityID, *a.SubmittedAt); err != nil {
+		return err
+	}
+	return enqueue(tx, a)
 }
 
 // merge checks choices against quiz, puts them into answers and returns
