@@ -53,6 +53,14 @@ type envOption func(*emulator.Config)
 
 func newTestEnv(t testing.TB, db *migrations.Database, opts ...envOption) *testEnv {
 	t.Helper()
+	return newWrappedTestEnv(t, db, nil, opts...)
+}
+
+// newWrappedTestEnv is newTestEnv with the tool's handler passed through wrap
+// when wrap is not nil, for benchmarks that account for the tool's own work.
+func newWrappedTestEnv(t testing.TB, db *migrations.Database,
+	wrap func(http.Handler) http.Handler, opts ...envOption) *testEnv {
+	t.Helper()
 	ctx := context.Background()
 	emuSrv := httptest.NewUnstartedServer(nil)
 	ecfg := emulator.Config{BaseURL: "http://" + emuSrv.Listener.Addr().String(),
@@ -85,6 +93,9 @@ func newTestEnv(t testing.TB, db *migrations.Database, opts ...envOption) *testE
 	h, err := a.handler(ctx, &http.Client{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if wrap != nil {
+		h = wrap(h)
 	}
 	toolSrv.Config.Handler = h
 	toolSrv.Start()
