@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -39,7 +40,11 @@ type LinkSettings struct {
 	// LineItemURL is the gradebook column the LMS made for the link, filled
 	// by deep linking or the grade service; "" until known.
 	LineItemURL string
-	UpdatedAt   time.Time
+	// AGSLineItems and AGSScopes are the grade service the link's launches
+	// offered: the line items container and the granted scopes.
+	AGSLineItems string
+	AGSScopes    []string
+	UpdatedAt    time.Time
 }
 
 // linkRow is a row of link_settings.
@@ -51,6 +56,8 @@ type linkRow struct {
 	MaxAttempts     int
 	GradePolicy     string
 	LineItemURL     string `gorm:"column:line_item_url"`
+	AGSLineItems    string `gorm:"column:ags_lineitems"`
+	AGSScopes       string `gorm:"column:ags_scopes"`
 	UpdatedAt       time.Time
 }
 
@@ -84,8 +91,17 @@ func loadLink(db *gorm.DB, linkRef int64) (*LinkSettings, error) {
 		ResourceLinkRef: row.ResourceLinkRef, ActivityID: row.ActivityID,
 		Graded: row.Graded, ScoreMaximum: row.ScoreMaximum, MaxAttempts: row.MaxAttempts,
 		Policy: Policy(row.GradePolicy), LineItemURL: row.LineItemURL,
+		AGSLineItems: row.AGSLineItems, AGSScopes: scopeList(row.AGSScopes),
 		UpdatedAt: row.UpdatedAt.UTC(),
 	}, nil
+}
+
+// scopeList splits stored scopes; none is nil.
+func scopeList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Fields(s)
 }
 
 // SetLink stores the settings of a resource link, replacing any before,

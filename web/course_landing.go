@@ -38,21 +38,24 @@ func (h *courseHandler) landing(c echo.Context) error {
 	}
 	ls, err := h.grades.Link(ctx, *sess.ResourceLinkRef)
 	if errors.Is(err, grading.ErrLinkNotSet) {
-		if id := l.Custom[customActivity]; id != "" {
-			if _, ok := h.pack.Activity(id); ok {
-				err = h.grades.SetLink(ctx, grading.LinkSettings{
-					ResourceLinkRef: *sess.ResourceLinkRef, ActivityID: id,
-					Graded: l.Custom[customGraded] == "true"})
-				if err != nil {
-					return err
-				}
-				return h.redirect(c, "/a/"+id)
-			}
+		a, ok := h.pack.Activity(l.Custom[customActivity])
+		if !ok {
+			return h.setupPage(c)
 		}
-		return h.setupPage(c)
-	}
-	if err != nil {
+		ls = &grading.LinkSettings{ResourceLinkRef: *sess.ResourceLinkRef, ActivityID: a.ID,
+			Graded: l.Custom[customGraded] == "true" && gradable(a)}
+		if err := h.grades.SetLink(ctx, *ls); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
+	}
+	if l.AGS != nil {
+		err := h.grades.RecordServices(ctx, *sess.ResourceLinkRef, grading.Services{
+			LineItem: l.AGS.LineItem, LineItems: l.AGS.LineItems, Scopes: l.AGS.Scope})
+		if err != nil {
+			return err
+		}
 	}
 	return h.redirect(c, "/a/"+ls.ActivityID)
 }
@@ -132,9 +135,10 @@ func (h *courseHandler) setLink(c echo.Context) error {
 		return refuse(http.StatusBadRequest, "Choose an activity",
 			"Pick one of the listed activities, then press Save.")
 	}
+	a, _ := h.pack.Activity(id)
 	err := h.grades.SetLink(c.Request().Context(), grading.LinkSettings{
 		ResourceLinkRef: *sess.ResourceLinkRef, ActivityID: id,
-		Graded: c.FormValue("graded") == "on"})
+		Graded: c.FormValue("graded") == "on" && gradable(a)})
 	if err != nil {
 		return err
 	}

@@ -111,9 +111,9 @@ func (h *deepLinkHandler) choose(c echo.Context) error {
 }
 
 // gradable reports whether an activity can have a gradebook column: the test
-// and quizzes by their score, labs by completion.
+// and quizzes, by their score.
 func gradable(a *content.Activity) bool {
-	return a.Kind == content.KindTest || a.Kind == content.KindQuiz || a.Kind == content.KindLab
+	return a.Kind == content.KindTest || a.Kind == content.KindQuiz
 }
 
 func (h *deepLinkHandler) item(a *content.Activity, graded bool) deeplink.Item {
