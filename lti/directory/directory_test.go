@@ -74,3 +74,45 @@ func TestRecordUpserts(t *testing.T) {
 		}
 	})
 }
+
+func TestMembersMergeRoster(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		ctx := context.Background()
+		ps := platform.NewStore(db.DB)
+		p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
+			AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
+			JWKSURL: "https://lms.example/k"}
+		ps.Add(ctx, p, "d1")
+		s := NewStore(db.DB)
+		rec, err := s.Record(ctx, p.ID, &lti.Launch{Subject: "u1", DeploymentID: "d1",
+			Name: "Ada", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"},
+			Context: &lti.Context{ID: "c1"}, ResourceLink: &lti.ResourceLink{ID: "rl"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		course := rec.Context.ID
+		err = s.SaveRoster(ctx, course, []RosterMember{
+			{Sub: "u1", Name: "Ada L.", Status: "Active"},
+			{Sub: "u2", Name: "Never Launched", Status: "Active",
+				Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := s.Members(ctx, course)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 2 || !ms[0].Launched || ms[0].Name != "Ada" || ms[0].Status != "Active" ||
+			ms[1].Launched || ms[1].Name != "Never Launched" || ms[1].Role != "learner" {
+			t.Errorf("members = %+v", ms)
+		}
+		if age, _ := s.RosterAge(ctx, course); age.IsZero() {
+			t.Error("roster age not recorded")
+		}
+		links, _ := s.Links(ctx, course)
+		if len(links) != 1 || links[0].LinkID != "rl" {
+			t.Errorf("links = %+v", links)
+		}
+	})
+}
