@@ -21,7 +21,8 @@ type pages struct {
 
 func loadPages() (*pages, error) {
 	funcs := template.FuncMap{"asset": assetURL,
-		"sub": func(a, b int) int { return a - b }}
+		"sub":     func(a, b int) int { return a - b },
+		"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }}
 	layout, err := template.New("layout.html").Funcs(funcs).
 		ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {

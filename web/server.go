@@ -37,6 +37,8 @@ type Deps struct {
 	Metrics   *Metrics
 	Pack      *content.Pack
 	Grades    *grading.Store
+	// WakeDelivery asks the grade delivery worker to run now; may be nil.
+	WakeDelivery func()
 	// HTTPClient makes the tool's outgoing calls (Dynamic Registration).
 	HTTPClient *http.Client
 	// RegistrationTTL is how long a new one-time registration link lasts.
@@ -103,6 +105,11 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 	s.GET("/a/:activity/attempts/:attempt", course.review)
 	dl := &deepLinkHandler{pack: d.Pack, signer: d.Keys, tool: d.Tool,
 		sessions: d.Sessions, pages: pages}
+	gb := &gradebookHandler{pack: d.Pack, grades: d.Grades, directory: d.Directory,
+		sessions: d.Sessions, pages: pages, wake: d.WakeDelivery}
+	s.GET("/gradebook", gb.show)
+	s.GET("/gradebook.csv", gb.csv)
+	s.POST("/gradebook/sync", gb.sync)
 	s.GET("/deeplink", dl.picker)
 	s.POST("/deeplink", dl.choose)
 }
