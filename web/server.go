@@ -109,6 +109,7 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 		sessions: d.Sessions, pages: pages, wake: d.WakeDelivery}
 	s.GET("/gradebook", gb.show)
 	s.GET("/gradebook.csv", gb.csv)
+	s.GET("/course-gradebook", gb.showCourse)
 	s.POST("/gradebook/sync", gb.sync)
 	s.GET("/deeplink", dl.picker)
 	s.POST("/deeplink", dl.choose)

@@ -41,6 +41,11 @@ func TestGradebook(t *testing.T) {
 			t.Errorf("gradebook lacks %q", want)
 		}
 	}
+	resp, course := env.get(prof, base+"/course-gradebook")
+	if resp.StatusCode != 200 || !strings.Contains(course, "Module test") ||
+		!strings.Contains(course, "Alice Nguyen") {
+		t.Errorf("course gradebook %d:\n%s", resp.StatusCode, course)
+	}
 	resp, csv := env.get(prof, base+"/gradebook.csv")
 	if resp.StatusCode != 200 || !strings.HasPrefix(csv, "name,email,lti_user_id") ||
 		!strings.Contains(csv, "Alice Nguyen") {
