@@ -37,8 +37,22 @@ func (s *Store) AddDeployment(ctx context.Context, platformID int64, id, name st
 
 // CheckDeployment accepts a launch's deployment_id when it is registered for
 // p, or records it when p records new deployments. It reports whether the
-// deployment was recorded just now.
+// deployment was recorded just now. A deployment found within CacheTTL is
+// accepted from memory.
 func (s *Store) CheckDeployment(ctx context.Context, p *Platform, id string) (bool, error) {
+	now := s.now()
+	if s.cache.deployment(p.ID, id, now.Add(-CacheTTL)) {
+		return false, nil
+	}
+	recorded, err := s.checkDeployment(ctx, p, id, now)
+	if err == nil {
+		s.cache.putDeployment(p.ID, id, now)
+	}
+	return recorded, err
+}
+
+func (s *Store) checkDeployment(ctx context.Context, p *Platform, id string, now time.Time) (
+	bool, error) {
 	var d Deployment
 	db := s.db.WithContext(ctx)
 	err := db.Where("platform_id = ? AND deployment_id = ?", p.ID, id).Take(&d).Error
@@ -47,7 +61,6 @@ func (s *Store) CheckDeployment(ctx context.Context, p *Platform, id string) (bo
 		if !p.RecordNewDeployments {
 			return false, ErrUnknownDeployment
 		}
-		now := s.now()
 		row := Deployment{PlatformID: p.ID, DeploymentID: id, AutoRecorded: true,
 			CreatedAt: now, LastLaunchAt: &now}
 		err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
@@ -58,7 +71,6 @@ func (s *Store) CheckDeployment(ctx context.Context, p *Platform, id string) (bo
 	case err != nil:
 		return false, fmt.Errorf("load deployment: %w", err)
 	}
-	now := s.now()
 	if d.LastLaunchAt == nil || now.Sub(*d.LastLaunchAt) > lastLaunchEvery {
 		err := db.Model(&Deployment{}).Where("id = ?", d.ID).Update("last_launch_at", now).Error
 		if err != nil {

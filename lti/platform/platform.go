@@ -103,15 +103,18 @@ type Deployment struct {
 // TableName maps Deployment to its table.
 func (Deployment) TableName() string { return "deployments" }
 
-// Store reads and writes platforms and deployments.
+// Store reads and writes platforms and deployments. Lookups by id and by
+// issuer and client_id, and deployment checks, are answered from memory for
+// CacheTTL after they were read.
 type Store struct {
-	db  *gorm.DB
-	now func() time.Time
+	db    *gorm.DB
+	now   func() time.Time
+	cache *cache
 }
 
 // NewStore returns a Store on db.
 func NewStore(db *gorm.DB) *Store {
-	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }, cache: newCache()}
 }
 
 // Add registers a platform with its deployments.
@@ -156,14 +159,28 @@ func (s *Store) List(ctx context.Context) ([]Platform, error) {
 	return ps, nil
 }
 
-// Get returns the platform with the given id.
+// Get returns the platform with the given id, as read at most CacheTTL ago.
 func (s *Store) Get(ctx context.Context, id int64) (*Platform, error) {
+	if p, ok := s.cache.get(id, s.now().Add(-CacheTTL)); ok {
+		return p, nil
+	}
 	return s.first(ctx, "id = ?", id)
 }
 
-// Find returns the platform registered with issuer and clientID.
+// Find returns the platform registered with issuer and clientID, as read at
+// most CacheTTL ago.
 func (s *Store) Find(ctx context.Context, issuer, clientID string) (*Platform, error) {
+	if p, ok := s.cache.find(issuer, clientID, s.now().Add(-CacheTTL)); ok {
+		return p, nil
+	}
 	return s.first(ctx, "issuer = ? AND client_id = ?", issuer, clientID)
+}
+
+// Refresh reads the platform with the given id from the database again, for
+// when a cached copy may be out of date.
+func (s *Store) Refresh(ctx context.Context, id int64) (*Platform, error) {
+	s.cache.forget(id)
+	return s.first(ctx, "id = ?", id)
 }
 
 // FindByIssuer returns the platforms registered with issuer; login initiation
@@ -179,6 +196,7 @@ func (s *Store) FindByIssuer(ctx context.Context, issuer string) ([]Platform, er
 
 func (s *Store) first(ctx context.Context, query string, args ...any) (*Platform, error) {
 	var p Platform
+	at := s.now()
 	err := s.db.WithContext(ctx).Where(query, args...).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
@@ -186,11 +204,13 @@ func (s *Store) first(ctx context.Context, query string, args ...any) (*Platform
 	if err != nil {
 		return nil, fmt.Errorf("load platform: %w", err)
 	}
+	s.cache.put(&p, at)
 	return &p, nil
 }
 
 // Remove deletes a platform with its deployments.
 func (s *Store) Remove(ctx context.Context, id int64) error {
+	defer s.cache.forget(id)
 	res := s.db.WithContext(ctx).Delete(&Platform{}, id)
 	if res.Error != nil {
 		return fmt.Errorf("delete platform: %w", res.Error)
@@ -203,6 +223,7 @@ func (s *Store) Remove(ctx context.Context, id int64) error {
 
 // SetRecordNewDeployments turns on or off the recording of unknown deployments.
 func (s *Store) SetRecordNewDeployments(ctx context.Context, id int64, on bool) error {
+	defer s.cache.forget(id)
 	err := s.db.WithContext(ctx).Model(&Platform{}).Where("id = ?", id).
 		Updates(map[string]any{"record_new_deployments": on, "updated_at": s.now()}).Error
 	if err != nil {

@@ -101,3 +101,84 @@ func TestRegistrationToken(t *testing.T) {
 		}
 	})
 }
+
+// TestCache checks what CacheTTL promises: changes made through a Store are
+// seen at once, and changes made by another instance within CacheTTL.
+func TestCache(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		s, other := NewStore(db.DB), NewStore(db.DB)
+		s.now = func() time.Time { return now }
+		p := testPlatform()
+		if err := s.Add(ctx, p, "1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Find(ctx, p.Issuer, p.ClientID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CheckDeployment(ctx, p, "1"); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := other.SetRecordNewDeployments(ctx, p.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Get(ctx, p.ID); got.RecordNewDeployments {
+			t.Error("another instance's change seen before CacheTTL")
+		}
+		now = now.Add(CacheTTL + time.Second)
+		if got, _ := s.Get(ctx, p.ID); !got.RecordNewDeployments {
+			t.Error("another instance's change not seen after CacheTTL")
+		}
+		if err := s.SetRecordNewDeployments(ctx, p.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Get(ctx, p.ID); got.RecordNewDeployments {
+			t.Error("own change not seen at once")
+		}
+
+		got, _ := s.Get(ctx, p.ID)
+		got.Name = "changed by a caller"
+		if again, _ := s.Get(ctx, p.ID); again.Name == got.Name {
+			t.Error("callers share the cached platform")
+		}
+
+		if _, err := s.CheckDeployment(ctx, p, "1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Remove(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Find(ctx, p.Issuer, p.ClientID); err != nil {
+			t.Errorf("platform removed elsewhere gone before CacheTTL: %v", err)
+		}
+		if _, err := s.CheckDeployment(ctx, p, "1"); err != nil {
+			t.Errorf("deployment gone before CacheTTL: %v", err)
+		}
+		if _, err := s.Refresh(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Refresh of a removed platform = %v, want ErrNotFound", err)
+		}
+		now = now.Add(CacheTTL + time.Second)
+		if _, err := s.Find(ctx, p.Issuer, p.ClientID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Find after CacheTTL = %v, want ErrNotFound", err)
+		}
+		if _, err := s.CheckDeployment(ctx, p, "1"); !errors.Is(err, ErrUnknownDeployment) {
+			t.Errorf("CheckDeployment after CacheTTL = %v, want ErrUnknownDeployment", err)
+		}
+
+		q := testPlatform()
+		if err := s.Add(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Find(ctx, q.Issuer, q.ClientID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Remove(ctx, q.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Find(ctx, q.Issuer, q.ClientID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("own removal not seen at once: %v", err)
+		}
+	})
+}
