@@ -137,33 +137,15 @@ func storageKey(state string) string {
 	return "aesop_binding_" + login.Hash(state)[:16]
 }
 
-// binding says how a launch proved it comes from the browser that logged in.
-type binding int
-
-const (
-	bindingOK binding = iota
-	bindingAskStorage
-	bindingMissing
-	bindingWrong
-)
-
-func (h *launchHandler) checkBinding(c echo.Context, state string, st *login.State) binding {
+// browserBinding returns what a launch brings to prove it comes from the
+// browser that logged in: the login's cookie or, where the iframe kept no
+// cookie, the value the platform's storage gave back. A cookie, when sent,
+// is the one that counts.
+func browserBinding(c echo.Context, state string) string {
 	if ck, err := c.Cookie(login.CookieName(state)); err == nil && ck.Value != "" {
-		if login.Hash(ck.Value) == st.BindingHash {
-			return bindingOK
-		}
-		return bindingWrong
+		return ck.Value
 	}
-	if v := c.FormValue("lti_binding"); v != "" {
-		if login.Hash(v) == st.BindingHash {
-			return bindingOK
-		}
-		return bindingWrong
-	}
-	if st.StorageTarget != "" && c.FormValue("storage_failed") == "" {
-		return bindingAskStorage
-	}
-	return bindingMissing
+	return c.FormValue("lti_binding")
 }
 
 // launch validates the id_token posted by the platform and opens a session.
@@ -181,30 +163,19 @@ func (h *launchHandler) launch(c echo.Context) error {
 			"This address receives launches from an LMS; open the activity from your "+
 				"course instead."), nil)
 	}
-	st, err := h.login.Peek(ctx, state)
-	if errors.Is(err, login.ErrStateUnknown) {
+	binding := browserBinding(c, state)
+	if binding == "" {
+		return h.unbound(c, idToken, state)
+	}
+	st, err := h.login.Consume(ctx, state, binding)
+	switch {
+	case errors.Is(err, login.ErrStateUnknown):
 		return h.refused(c, "launch", stateUnknown(), nil)
-	}
-	if err != nil {
-		return err
-	}
-	switch h.checkBinding(c, state, st) {
-	case bindingAskStorage:
-		return h.pages.render(c, http.StatusOK, "launch_storage", launchStoragePage{
-			IDToken: idToken, State: state, Target: st.StorageTarget,
-			Key: storageKey(state), Origin: h.platformOrigin(c, st)})
-	case bindingMissing:
-		return h.newWindow(c, st)
-	case bindingWrong:
+	case errors.Is(err, login.ErrOtherBrowser):
 		return h.refused(c, "launch", lti.Refuse(lti.ReasonBrowserMismatch, "state",
 			"This launch was started in another browser. Please open the activity again "+
 				"from your course."), &st.PlatformID)
-	}
-	st, err = h.login.Consume(ctx, state)
-	if errors.Is(err, login.ErrStateUnknown) {
-		return h.refused(c, "launch", stateUnknown(), nil)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	l, plat, err := h.validator.Validate(ctx, idToken, st)
@@ -234,6 +205,25 @@ func (h *launchHandler) launch(c echo.Context) error {
 	logger(c).Info("launch accepted", "platform_id", plat.ID, "deployment_id", l.DeploymentID,
 		"message_type", l.MessageType, "role", string(rec.Role), "user_id", rec.User.ID)
 	return c.Redirect(http.StatusSeeOther, "/s/"+h.sessions.Token(sess))
+}
+
+// unbound answers a launch that brought no binding: the platform's storage
+// may hold it, or else a new window may keep the cookie the iframe lost. The
+// state is only read, and stays for the launch that brings its binding.
+func (h *launchHandler) unbound(c echo.Context, idToken, state string) error {
+	st, err := h.login.Peek(c.Request().Context(), state)
+	if errors.Is(err, login.ErrStateUnknown) {
+		return h.refused(c, "launch", stateUnknown(), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if st.StorageTarget != "" && c.FormValue("storage_failed") == "" {
+		return h.pages.render(c, http.StatusOK, "launch_storage", launchStoragePage{
+			IDToken: idToken, State: state, Target: st.StorageTarget,
+			Key: storageKey(state), Origin: h.platformOrigin(c, st)})
+	}
+	return h.newWindow(c, st)
 }
 
 type launchStoragePage struct {

@@ -4,7 +4,9 @@
 // send the browser next (the platform's authorization endpoint).
 //
 // States are single use: the launch consumes one with an atomic delete, so two
-// instances behind a load balancer cannot both accept it. They live for TTL,
+// instances behind a load balancer cannot both accept it. The delete also
+// checks the browser binding, so a launch from another browser consumes
+// nothing. They live for TTL,
 // which must be at least as long as any id_token may live.
 package login
 
@@ -12,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -22,7 +25,6 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"aesop/lti"
 	"aesop/lti/platform"
@@ -35,6 +37,10 @@ const DefaultTTL = time.Hour
 // ErrStateUnknown reports a state that is not stored: never issued, already
 // used, or expired and cleaned up.
 var ErrStateUnknown = errors.New("login state unknown, used or expired")
+
+// ErrOtherBrowser reports a state that was bound to another browser than the
+// one that brought it back.
+var ErrOtherBrowser = errors.New("login state bound to another browser")
 
 // Params are the login initiation parameters a platform sends.
 type Params struct {
@@ -154,7 +160,12 @@ func (s *Service) Start(ctx context.Context, p Params) (*Started, error) {
 		DeploymentID: p.DeploymentID, TargetLinkURI: p.TargetLinkURI, LoginHint: p.LoginHint,
 		MessageHint: p.MessageHint, BindingHash: Hash(st.Binding),
 		StorageTarget: p.StorageTarget, CreatedAt: now, ExpiresAt: now.Add(s.TTL)}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := s.store(ctx, &row); err != nil {
+		if _, perr := s.platforms.Refresh(ctx, plat.ID); errors.Is(perr, platform.ErrNotFound) {
+			// Removed by another instance while this one still had it cached:
+			// its states no longer satisfy their foreign key.
+			return nil, notRegistered(p)
+		}
 		return nil, fmt.Errorf("store login state: %w", err)
 	}
 	st.AuthURL, err = authURL(plat.AuthURL, url.Values{
@@ -178,9 +189,7 @@ func (s *Service) platformFor(ctx context.Context, p Params) (*platform.Platform
 	if p.ClientID != "" {
 		plat, err := s.platforms.Find(ctx, p.Issuer, p.ClientID)
 		if errors.Is(err, platform.ErrNotFound) {
-			return nil, unknownPlatform(p, "This LMS is not registered with Aesop: issuer %q, "+
-				"client_id %q. An administrator can register it with `aesop platform add` or "+
-				"Dynamic Registration.", p.Issuer, p.ClientID)
+			return nil, notRegistered(p)
 		}
 		return plat, err
 	}
@@ -199,6 +208,12 @@ func (s *Service) platformFor(ctx context.Context, p Params) (*platform.Platform
 	return nil, unknownPlatform(p, "The LMS did not send a client_id, and issuer %q is "+
 		"registered more than once. Configure the LMS to send client_id with login requests.",
 		p.Issuer)
+}
+
+func notRegistered(p Params) error {
+	return unknownPlatform(p, "This LMS is not registered with Aesop: issuer %q, client_id "+
+		"%q. An administrator can register it with `aesop platform add` or Dynamic "+
+		"Registration.", p.Issuer, p.ClientID)
 }
 
 func unknownPlatform(p Params, format string, args ...any) error {
@@ -238,31 +253,65 @@ func authURL(base string, q url.Values, messageHint string) (string, error) {
 
 // Peek returns a state without consuming it.
 func (s *Service) Peek(ctx context.Context, state string) (*State, error) {
-	var row State
-	err := s.db.WithContext(ctx).
-		Where("state_hash = ? AND expires_at > ?", Hash(state), s.now()).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	row := s.db.WithContext(ctx).Raw("SELECT "+stateColumns+" FROM login_states "+
+		"WHERE state_hash = ? AND expires_at > ?", Hash(state), s.now()).Row()
+	st, err := scanState(row)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrStateUnknown
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load login state: %w", err)
 	}
-	return &row, nil
+	return st, nil
 }
 
-// Consume deletes a state and returns it, atomically: of two launches racing
-// with one state, on one instance or two, exactly one gets it.
-func (s *Service) Consume(ctx context.Context, state string) (*State, error) {
-	var rows []State
-	err := s.db.WithContext(ctx).Clauses(clause.Returning{}).
-		Where("state_hash = ?", Hash(state)).Delete(&rows).Error
-	if err != nil {
+// Consume deletes a state bound to binding and returns it, atomically and in
+// one statement: of two launches racing with one state, on one instance or
+// two, exactly one gets it. When none is deleted, the state is read to tell
+// why: ErrStateUnknown, or ErrOtherBrowser with the state, which is left for
+// the browser it is bound to.
+func (s *Service) Consume(ctx context.Context, state, binding string) (*State, error) {
+	row := s.db.WithContext(ctx).Raw("DELETE FROM login_states WHERE state_hash = ? AND "+
+		"binding_hash = ? AND expires_at > ? RETURNING "+stateColumns,
+		Hash(state), Hash(binding), s.now()).Row()
+	st, err := scanState(row)
+	if err == nil {
+		return st, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("consume login state: %w", err)
 	}
-	if len(rows) != 1 || !rows[0].ExpiresAt.After(s.now()) {
-		return nil, ErrStateUnknown
+	st, err = s.Peek(ctx, state)
+	if err != nil {
+		return nil, err
 	}
-	return &rows[0], nil
+	return st, ErrOtherBrowser
+}
+
+// stateColumns are the columns scanState reads, in its order.
+const stateColumns = "state_hash, nonce, platform_id, deployment_id, target_link_uri, " +
+	"login_hint, message_hint, binding_hash, storage_target, created_at, expires_at"
+
+// scanState reads a login state. Launches read one each, so the columns are
+// scanned by hand rather than by gorm's reflection.
+func scanState(row *sql.Row) (*State, error) {
+	var st State
+	err := row.Scan(&st.StateHash, &st.Nonce, &st.PlatformID, &st.DeploymentID,
+		&st.TargetLinkURI, &st.LoginHint, &st.MessageHint, &st.BindingHash, &st.StorageTarget,
+		&st.CreatedAt, &st.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// store inserts a login state with a plain statement, which costs less than
+// gorm's reflective Create on every login.
+func (s *Service) store(ctx context.Context, st *State) error {
+	return s.db.WithContext(ctx).Exec("INSERT INTO login_states ("+stateColumns+") "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", st.StateHash, st.Nonce, st.PlatformID,
+		st.DeploymentID, st.TargetLinkURI, st.LoginHint, st.MessageHint, st.BindingHash,
+		st.StorageTarget, st.CreatedAt, st.ExpiresAt).Error
 }
 
 // Cleanup deletes expired states.
