@@ -57,12 +57,13 @@ func TestToken(t *testing.T) {
 		t.Errorf("token answer = %v", out)
 	}
 
-	// The services are stubs, but they already check the token.
+	// The services check the token, then its scopes: this one may post
+	// scores but not read line items.
 	stub := e.URL("/api/lti/courses/x/line_items")
 	for _, tc := range []struct {
 		auth string
 		want int
-	}{{"", 401}, {"Bearer nope", 401}, {"Bearer " + out["access_token"].(string), 501}} {
+	}{{"", 401}, {"Bearer nope", 401}, {"Bearer " + out["access_token"].(string), 403}} {
 		req, _ := http.NewRequest(http.MethodGet, stub, nil)
 		if tc.auth != "" {
 			req.Header.Set("Authorization", tc.auth)
