@@ -339,30 +339,14 @@ type cssPoint struct {
 // clickInFrame clicks, as a person would, the element sel of the page in
 // frame, an iframe of the page in top with the given element id: the mouse
 // event goes to the tab at the element's place on screen, so the click carries
-// the user activation a new window needs.
+// the user activation a new window needs. The element is first scrolled into
+// view, within the frame and then within the tab, for an LMS that makes its
+// frame as tall as the page in it.
 func clickInFrame(top, frame context.Context, frameID, sel string) error {
-	// The browser routes a click to a cross-site iframe by what it last drew,
-	// so after scrolling the frame into view it waits two frames.
-	origin, err := chromedp.Run(top, chromedp.Evaluate[*cssPoint](fmt.Sprintf(`(function () {
-  var f = document.getElementById(%q);
-  if (!f) { return null; }
-  f.scrollIntoView({block: "nearest"});
-  return new Promise(function (resolve) {
-    requestAnimationFrame(function () { requestAnimationFrame(function () {
-      var r = f.getBoundingClientRect();
-      resolve({x: r.left + f.clientLeft, y: r.top + f.clientTop});
-    }); });
-  });
-})()`, frameID), chromedp.EvalAwaitPromise))
-	if err != nil {
-		return fmt.Errorf("find frame %s: %w", frameID, err)
-	}
-	if origin == nil {
-		return fmt.Errorf("find frame %s: %w", frameID, errNotInPage)
-	}
 	at, err := chromedp.Run(frame, chromedp.Evaluate[*cssPoint](fmt.Sprintf(`(function () {
   var el = document.querySelector(%q);
   if (!el) { return null; }
+  el.scrollIntoView({block: "nearest", behavior: "instant"});
   var r = el.getBoundingClientRect();
   return {x: r.left + r.width / 2, y: r.top + r.height / 2};
 })()`, sel)))
@@ -371,6 +355,29 @@ func clickInFrame(top, frame context.Context, frameID, sel string) error {
 	}
 	if at == nil {
 		return fmt.Errorf("find %s in the frame: %w", sel, errNotInPage)
+	}
+	// The browser routes a click to a cross-site iframe by what it last drew,
+	// so after scrolling it waits two frames.
+	origin, err := chromedp.Run(top, chromedp.Evaluate[*cssPoint](fmt.Sprintf(`(function () {
+  var f = document.getElementById(%q);
+  if (!f) { return null; }
+  f.scrollIntoView({block: "nearest", behavior: "instant"});
+  var y = f.getBoundingClientRect().top + f.clientTop + %f;
+  if (y < 0 || y > window.innerHeight) {
+    window.scrollBy({top: y - window.innerHeight / 2, behavior: "instant"});
+  }
+  return new Promise(function (resolve) {
+    requestAnimationFrame(function () { requestAnimationFrame(function () {
+      var r = f.getBoundingClientRect();
+      resolve({x: r.left + f.clientLeft, y: r.top + f.clientTop});
+    }); });
+  });
+})()`, frameID, at.Y), chromedp.EvalAwaitPromise))
+	if err != nil {
+		return fmt.Errorf("find frame %s: %w", frameID, err)
+	}
+	if origin == nil {
+		return fmt.Errorf("find frame %s: %w", frameID, errNotInPage)
 	}
 	if err := chromedp.Do(top, chromedp.MouseClickXY(origin.X+at.X, origin.Y+at.Y)); err != nil {
 		return fmt.Errorf("click %s: %w", sel, err)
