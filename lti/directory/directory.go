@@ -2,12 +2,15 @@
 // and course memberships that launches reveal, so that later features (the
 // instructor's views, grade delivery) can find them without a launch.
 //
-// Every launch upserts: a name changed in the LMS is changed here on the next
-// launch, and two launches of the same person at once do not make two rows.
+// A launch writes what changed since the person's last launch: a name changed
+// in the LMS is changed here on the next launch, and two launches of the same
+// person at once do not make two rows. A row's updated_at is when it last
+// changed, not when it was last launched.
 package directory
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -77,7 +80,9 @@ type Membership struct {
 // TableName maps Membership to its table.
 func (Membership) TableName() string { return "memberships" }
 
-// Recorded is what Record stored for a launch.
+// Recorded is what Record stored for a launch. Its rows hold the launch's
+// values and their ids; CreatedAt and UpdatedAt are set only on the rows the
+// launch wrote.
 type Recorded struct {
 	User         User
 	Context      *Context
@@ -91,60 +96,178 @@ type Store struct{ db *gorm.DB }
 // NewStore returns a Store on db.
 func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
-// Record upserts the user, context, resource link and membership of a launch.
+// Record stores the user, context, resource link and membership of a launch.
+// Most launches repeat an earlier one unchanged, so it first reads all four
+// in one statement and then writes, in one transaction, only the rows that
+// are missing or differ. Each write is an upsert, so launches racing to write
+// the same row still make one row, holding one of theirs.
 func (s *Store) Record(ctx context.Context, platformID int64, l *lti.Launch) (*Recorded, error) {
 	now := time.Now().UTC()
-	rec := &Recorded{Role: lti.RoleOf(l.Roles)}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		rec.User = User{PlatformID: platformID, Sub: l.Subject, Name: l.Name,
-			GivenName: l.GivenName, FamilyName: l.FamilyName, Email: l.Email,
-			CreatedAt: now, UpdatedAt: now}
-		err := upsert(tx, &rec.User, []string{"platform_id", "sub"},
-			[]string{"name", "given_name", "family_name", "email", "updated_at"})
-		if err != nil {
-			return fmt.Errorf("upsert user: %w", err)
-		}
-		if l.Context != nil {
-			c := &Context{PlatformID: platformID, DeploymentID: l.DeploymentID,
-				ContextID: l.Context.ID, Label: l.Context.Label, Title: l.Context.Title,
-				CreatedAt: now, UpdatedAt: now}
-			err := upsert(tx, c, []string{"platform_id", "deployment_id", "context_id"},
-				[]string{"label", "title", "updated_at"})
-			if err != nil {
-				return fmt.Errorf("upsert context: %w", err)
-			}
-			rec.Context = c
-			roles, _ := json.Marshal(l.Roles)
-			m := &Membership{ContextRef: c.ID, UserID: rec.User.ID, Role: string(rec.Role),
-				Roles: string(roles), UpdatedAt: now}
-			err = tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "context_ref"}, {Name: "user_id"}},
-				DoUpdates: clause.AssignmentColumns([]string{"role", "roles", "updated_at"}),
-			}).Create(m).Error
-			if err != nil {
-				return fmt.Errorf("upsert membership: %w", err)
-			}
-		}
-		if l.ResourceLink != nil {
-			rl := &ResourceLink{PlatformID: platformID, DeploymentID: l.DeploymentID,
-				LinkID: l.ResourceLink.ID, Title: l.ResourceLink.Title,
-				Description: l.ResourceLink.Description, CreatedAt: now, UpdatedAt: now}
-			if rec.Context != nil {
-				rl.ContextRef = &rec.Context.ID
-			}
-			err := upsert(tx, rl, []string{"platform_id", "deployment_id", "link_id"},
-				[]string{"context_ref", "title", "description", "updated_at"})
-			if err != nil {
-				return fmt.Errorf("upsert resource link: %w", err)
-			}
-			rec.ResourceLink = rl
-		}
-		return nil
+	rec := launched(platformID, l)
+	roles, _ := json.Marshal(l.Roles)
+	cur, err := s.current(ctx, platformID, l)
+	if err != nil {
+		return nil, err
+	}
+	w := cur.compare(rec, string(roles))
+	if !w.any() {
+		return rec, nil
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return w.write(tx, rec, string(roles), now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return rec, nil
+}
+
+// launched returns the rows a launch describes, without ids.
+func launched(platformID int64, l *lti.Launch) *Recorded {
+	rec := &Recorded{Role: lti.RoleOf(l.Roles)}
+	rec.User = User{PlatformID: platformID, Sub: l.Subject, Name: l.Name,
+		GivenName: l.GivenName, FamilyName: l.FamilyName, Email: l.Email}
+	if l.Context != nil {
+		rec.Context = &Context{PlatformID: platformID, DeploymentID: l.DeploymentID,
+			ContextID: l.Context.ID, Label: l.Context.Label, Title: l.Context.Title}
+	}
+	if l.ResourceLink != nil {
+		rec.ResourceLink = &ResourceLink{PlatformID: platformID, DeploymentID: l.DeploymentID,
+			LinkID: l.ResourceLink.ID, Title: l.ResourceLink.Title,
+			Description: l.ResourceLink.Description}
+		if rec.Context != nil {
+			// The context's id is known once it is read or written.
+			rec.ResourceLink.ContextRef = &rec.Context.ID
+		}
+	}
+	return rec
+}
+
+// stored is what the directory holds for a launch's user, context,
+// membership and resource link; a missing row reads as NULL.
+type stored struct {
+	userID                             sql.NullInt64
+	name, givenName, familyName, email sql.NullString
+	contextID                          sql.NullInt64
+	label, title                       sql.NullString
+	role, roles                        sql.NullString
+	linkID, linkContext                sql.NullInt64
+	linkTitle, linkDescription         sql.NullString
+}
+
+// currentSQL reads a launch's four rows at once, each NULL when missing: a
+// new learner in a known course finds the course and its link.
+const currentSQL = `SELECT u.id, u.name, u.given_name, u.family_name, u.email,
+	c.id, c.label, c.title, m.role, m.roles,
+	r.id, r.context_ref, r.title, r.description
+FROM (SELECT 1) AS launch
+LEFT JOIN users u ON u.platform_id = ? AND u.sub = ?
+LEFT JOIN contexts c
+	ON c.platform_id = ? AND c.deployment_id = ? AND c.context_id = ?
+LEFT JOIN memberships m ON m.context_ref = c.id AND m.user_id = u.id
+LEFT JOIN resource_links r
+	ON r.platform_id = ? AND r.deployment_id = ? AND r.link_id = ?`
+
+func (s *Store) current(ctx context.Context, platformID int64, l *lti.Launch) (*stored, error) {
+	var contextID, linkID string
+	if l.Context != nil {
+		contextID = l.Context.ID
+	}
+	if l.ResourceLink != nil {
+		linkID = l.ResourceLink.ID
+	}
+	var st stored
+	row := s.db.WithContext(ctx).Raw(currentSQL, platformID, l.Subject,
+		platformID, l.DeploymentID, contextID, platformID, l.DeploymentID, linkID).Row()
+	err := row.Scan(&st.userID, &st.name, &st.givenName, &st.familyName, &st.email,
+		&st.contextID, &st.label, &st.title, &st.role, &st.roles,
+		&st.linkID, &st.linkContext, &st.linkTitle, &st.linkDescription)
+	if err != nil {
+		return nil, fmt.Errorf("read directory: %w", err)
+	}
+	return &st, nil
+}
+
+// writes says which of a launch's rows are missing or differ.
+type writes struct{ user, context, membership, link bool }
+
+func (w writes) any() bool { return w.user || w.context || w.membership || w.link }
+
+// compare sets the ids of the rows that are stored as the launch has them,
+// and reports the others.
+func (st *stored) compare(rec *Recorded, roles string) writes {
+	var w writes
+	u := &rec.User
+	if st.userID.Valid && st.name.String == u.Name && st.givenName.String == u.GivenName &&
+		st.familyName.String == u.FamilyName && st.email.String == u.Email {
+		u.ID = st.userID.Int64
+	} else {
+		w.user = true
+	}
+	if c := rec.Context; c != nil {
+		if st.contextID.Valid && st.label.String == c.Label && st.title.String == c.Title {
+			c.ID = st.contextID.Int64
+		} else {
+			w.context = true
+		}
+		// A membership is missing when its user or context is.
+		w.membership = !st.role.Valid || st.role.String != string(rec.Role) ||
+			st.roles.String != roles
+	}
+	if rl := rec.ResourceLink; rl != nil {
+		sameCourse := !st.linkContext.Valid
+		if rec.Context != nil {
+			sameCourse = st.linkContext.Valid && st.linkContext == st.contextID
+		}
+		if st.linkID.Valid && sameCourse && st.linkTitle.String == rl.Title &&
+			st.linkDescription.String == rl.Description {
+			rl.ID = st.linkID.Int64
+		} else {
+			w.link = true
+		}
+	}
+	return w
+}
+
+// write upserts the rows w names, in order, so that a membership and a link
+// know the ids of the user and the context they refer to.
+func (w writes) write(tx *gorm.DB, rec *Recorded, roles string, now time.Time) error {
+	if w.user {
+		rec.User.CreatedAt, rec.User.UpdatedAt = now, now
+		err := upsert(tx, &rec.User, []string{"platform_id", "sub"},
+			[]string{"name", "given_name", "family_name", "email", "updated_at"})
+		if err != nil {
+			return fmt.Errorf("upsert user: %w", err)
+		}
+	}
+	if c := rec.Context; w.context {
+		c.CreatedAt, c.UpdatedAt = now, now
+		err := upsert(tx, c, []string{"platform_id", "deployment_id", "context_id"},
+			[]string{"label", "title", "updated_at"})
+		if err != nil {
+			return fmt.Errorf("upsert context: %w", err)
+		}
+	}
+	if w.membership {
+		m := &Membership{ContextRef: rec.Context.ID, UserID: rec.User.ID,
+			Role: string(rec.Role), Roles: roles, UpdatedAt: now}
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "context_ref"}, {Name: "user_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"role", "roles", "updated_at"}),
+		}).Create(m).Error
+		if err != nil {
+			return fmt.Errorf("upsert membership: %w", err)
+		}
+	}
+	if rl := rec.ResourceLink; w.link {
+		rl.CreatedAt, rl.UpdatedAt = now, now
+		err := upsert(tx, rl, []string{"platform_id", "deployment_id", "link_id"},
+			[]string{"context_ref", "title", "description", "updated_at"})
+		if err != nil {
+			return fmt.Errorf("upsert resource link: %w", err)
+		}
+	}
+	return nil
 }
 
 // upsert inserts row or updates the given columns of the row with the same
