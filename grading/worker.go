@@ -243,21 +243,5 @@ func (w *Worker) backoff(tries int, after time.Duration) time.Duration {
 // holdLease takes or renews the single-worker lease; it reports whether this
 // worker holds it.
 func (w *Worker) holdLease(ctx context.Context) (bool, error) {
-	t := w.now()
-	until := t.Add(w.cfg.Lease)
-	db := w.db.WithContext(ctx)
-	err := db.Exec("INSERT INTO worker_leases (name, owner, until) VALUES (?, ?, ?) "+
-		"ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until "+
-		"WHERE worker_leases.owner = excluded.owner OR worker_leases.until < ?",
-		"grade_outbox", w.cfg.Owner, until, t).Error
-	if err != nil {
-		return false, fmt.Errorf("take delivery lease: %w", err)
-	}
-	var owner string
-	err = db.Raw("SELECT owner FROM worker_leases WHERE name = ?", "grade_outbox").
-		Scan(&owner).Error
-	if err != nil {
-		return false, fmt.Errorf("read delivery lease: %w", err)
-	}
-	return owner == w.cfg.Owner, nil
+	return tryLease(w.db.WithContext(ctx), "grade_outbox", w.cfg.Owner, w.cfg.Lease)
 }
