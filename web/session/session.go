@@ -13,6 +13,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -135,10 +136,35 @@ func (s *Store) Create(ctx context.Context, sess *Session, l *lti.Launch) error 
 	sess.ID = base64.RawURLEncoding.EncodeToString(b)
 	sess.LaunchJSON = string(launch)
 	sess.CreatedAt, sess.ExpiresAt = now, now.Add(MaxAge)
-	if err := s.db.WithContext(ctx).Create(sess).Error; err != nil {
+	err = s.db.WithContext(ctx).Exec("INSERT INTO sessions ("+sessionColumns+") "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sess.ID, sess.PlatformID,
+		sess.DeploymentID, sess.UserID, sess.ContextRef, sess.ResourceLinkRef,
+		string(sess.Role), sess.MessageType, sess.TargetLinkURI, sess.LaunchJSON,
+		sess.CreatedAt, sess.ExpiresAt).Error
+	if err != nil {
 		return fmt.Errorf("store session: %w", err)
 	}
 	return nil
+}
+
+// sessionColumns are the columns of a session, in the order Create writes
+// them and load reads them. Every launch and every page reads or writes one,
+// so they are listed by hand rather than found by gorm's reflection.
+const sessionColumns = "id, platform_id, deployment_id, user_id, context_ref, " +
+	"resource_link_ref, role, message_type, target_link_uri, launch, created_at, expires_at"
+
+// load reads the session with id; sql.ErrNoRows when there is none.
+func (s *Store) load(ctx context.Context, id string) (*Session, error) {
+	var sess Session
+	row := s.db.WithContext(ctx).Raw("SELECT "+sessionColumns+" FROM sessions WHERE id = ?",
+		id).Row()
+	err := row.Scan(&sess.ID, &sess.PlatformID, &sess.DeploymentID, &sess.UserID,
+		&sess.ContextRef, &sess.ResourceLinkRef, &sess.Role, &sess.MessageType,
+		&sess.TargetLinkURI, &sess.LaunchJSON, &sess.CreatedAt, &sess.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	return &sess, nil
 }
 
 // Token returns a fresh token for the session.
@@ -189,9 +215,8 @@ func (s *Store) check(ctx context.Context, token string, anyAge bool) (*Session,
 	if !anyAge && s.now().Unix() > int64(binary.BigEndian.Uint64(ts)) {
 		return nil, ErrExpired
 	}
-	var sess Session
-	err = s.db.WithContext(ctx).Take(&sess, "id = ?", parts[0]).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	sess, err := s.load(ctx, parts[0])
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrExpired
 	}
 	if err != nil {
@@ -200,7 +225,7 @@ func (s *Store) check(ctx context.Context, token string, anyAge bool) (*Session,
 	if !s.now().Before(sess.ExpiresAt) {
 		return nil, ErrExpired
 	}
-	return &sess, nil
+	return sess, nil
 }
 
 // CSRF returns the anti-forgery value for forms of a session. The session

@@ -10,6 +10,7 @@ import (
 	"aesop/lti"
 	"aesop/lti/directory"
 	"aesop/lti/platform"
+	"aesop/migrations"
 	"aesop/migrations/dbtest"
 )
 
@@ -86,4 +87,70 @@ func TestSubmissionAfterTokenExpiry(t *testing.T) {
 	if _, err := s.CheckSubmission(ctx, tok); !errors.Is(err, ErrExpired) {
 		t.Errorf("submission after the session ended: %v, want ErrExpired", err)
 	}
+}
+
+// TestStoredSession checks that a session reads back as it was created, with
+// and without a course and link, on both databases.
+func TestStoredSession(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		ctx := context.Background()
+		ps := platform.NewStore(db.DB)
+		p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
+			AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
+			JWKSURL: "https://lms.example/k"}
+		if err := ps.Add(ctx, p, "d"); err != nil {
+			t.Fatal(err)
+		}
+		l := &lti.Launch{Subject: "u", DeploymentID: "d", Name: "Ada",
+			Roles:        []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"},
+			Context:      &lti.Context{ID: "course"},
+			ResourceLink: &lti.ResourceLink{ID: "link", Title: "Quiz"}}
+		rec, err := directory.NewStore(db.DB).Record(ctx, p.ID, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(ctx, db.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range []*Session{
+			{PlatformID: p.ID, DeploymentID: "d", UserID: rec.User.ID,
+				ContextRef: &rec.Context.ID, ResourceLinkRef: &rec.ResourceLink.ID,
+				Role: lti.RoleInstructor, MessageType: lti.MessageResourceLink,
+				TargetLinkURI: "https://tool.example/lti/launch"},
+			{PlatformID: p.ID, DeploymentID: "d", UserID: rec.User.ID,
+				Role: lti.RoleLearner, MessageType: lti.MessageDeepLinking},
+		} {
+			if err := s.Create(ctx, in, l); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Check(ctx, s.Token(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != in.ID || got.PlatformID != in.PlatformID ||
+				got.DeploymentID != in.DeploymentID || got.UserID != in.UserID ||
+				!samePtr(got.ContextRef, in.ContextRef) ||
+				!samePtr(got.ResourceLinkRef, in.ResourceLinkRef) || got.Role != in.Role ||
+				got.MessageType != in.MessageType || got.TargetLinkURI != in.TargetLinkURI ||
+				got.LaunchJSON != in.LaunchJSON || !sameTime(got.CreatedAt, in.CreatedAt) ||
+				!sameTime(got.ExpiresAt, in.ExpiresAt) {
+				t.Errorf("stored session\n%+v\nreads back as\n%+v", in, got)
+			}
+			back, err := got.Launch()
+			if err != nil || back.Name != "Ada" || back.ResourceLink.Title != "Quiz" {
+				t.Errorf("stored launch = %+v, %v", back, err)
+			}
+		}
+	})
+}
+
+// sameTime compares times to PostgreSQL's precision, the microsecond.
+func sameTime(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d > -time.Microsecond && d < time.Microsecond
+}
+
+func samePtr(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
