@@ -61,7 +61,7 @@ func (l *LMS) Deliver(ctx context.Context, e *Entry) error {
 		LineItems: ls.AGSLineItems, LineItem: ls.LineItemURL})
 	lineItem := ls.LineItemURL
 	if lineItem == "" {
-		if lineItem, err = l.lineItem(ctx, svc, ls, t); err != nil {
+		if lineItem, err = l.lineItem(ctx, svc, ls, t, e.ID); err != nil {
 			return err
 		}
 	}
@@ -92,15 +92,18 @@ func (l *LMS) Deliver(ctx context.Context, e *Entry) error {
 // database lock, so that concurrent first deliveries on any number of
 // instances make one gradebook column.
 func (l *LMS) lineItem(ctx context.Context, svc *ags.Service, ls *LinkSettings,
-	t LMSTarget) (string, error) {
+	t LMSTarget, entry int64) (string, error) {
 	want := ags.LineItem{Label: l.grades.title(ls.ActivityID), ScoreMaximum: float64(
 		ls.ScoreMaximum), ResourceID: ls.ActivityID, ResourceLinkID: t.LinkID, Tag: "aesop"}
 	if svc.LineItemsURL() == "" {
 		return "", &PermanentError{Reason: "The LMS gave no gradebook column for this link " +
 			"and no way to make one. Enable the grade service for the tool in the LMS."}
 	}
-	name := fmt.Sprintf("lineitem:%d", ls.ResourceLinkRef)
-	held, err := l.grades.tryLease(ctx, name, l.owner, time.Minute)
+	// The holder is this delivery, not this instance: one worker delivers
+	// several entries of a link at once.
+	name, holder := fmt.Sprintf("lineitem:%d", ls.ResourceLinkRef), fmt.Sprintf("%s/%d",
+		l.owner, entry)
+	held, err := l.grades.tryLease(ctx, name, holder, time.Minute)
 	if err != nil {
 		return "", err
 	}
@@ -108,7 +111,7 @@ func (l *LMS) lineItem(ctx context.Context, svc *ags.Service, ls *LinkSettings,
 		return "", &RetryError{Reason: "another instance is setting up the gradebook column",
 			After: time.Second}
 	}
-	defer l.grades.releaseLease(context.WithoutCancel(ctx), name, l.owner)
+	defer l.grades.releaseLease(context.WithoutCancel(ctx), name, holder)
 	if cur, err := l.grades.Link(ctx, ls.ResourceLinkRef); err == nil && cur.LineItemURL != "" {
 		return cur.LineItemURL, nil
 	}

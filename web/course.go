@@ -23,6 +23,16 @@ type courseHandler struct {
 	pages    *pages
 	// lessons holds each lesson's article, rendered once at start.
 	lessons map[string]template.HTML
+	// wake asks the grade delivery worker to run now, after a submission
+	// that may have enqueued a score; may be nil.
+	wake func()
+}
+
+// submitted wakes the delivery worker after a submission.
+func (h *courseHandler) submitted() {
+	if h.wake != nil {
+		h.wake()
+	}
 }
 
 // frame is what every course page shows around its content.

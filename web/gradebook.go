@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"aesop/content"
 	"aesop/grading"
+	"aesop/lti"
 	"aesop/lti/directory"
 	"aesop/web/session"
 )
@@ -26,6 +28,34 @@ type gradebookHandler struct {
 	pages     *pages
 	// wake asks the delivery worker to run now after a resync.
 	wake func()
+	// roster fetches the course roster from the LMS; may be nil.
+	roster func(ctx context.Context, contextRef, platformID int64,
+		claim *lti.NRPSEndpoint) error
+}
+
+// rosterTTL is how long a course roster fetched from the LMS is used before
+// the gradebook fetches it again.
+const rosterTTL = time.Hour
+
+// refreshRoster fetches the course roster when the cached one is old, so
+// instructors see learners who never opened the activity. A failure is
+// shown, not fatal: the gradebook still lists everyone who launched.
+func (h *gradebookHandler) refreshRoster(c echo.Context) string {
+	sess, l := currentSession(c), currentLaunch(c)
+	if h.roster == nil || l.NRPS == nil || sess.ContextRef == nil {
+		return ""
+	}
+	ctx := c.Request().Context()
+	age, err := h.directory.RosterAge(ctx, *sess.ContextRef)
+	if err == nil && !age.IsZero() && time.Since(age) < rosterTTL {
+		return ""
+	}
+	if err := h.roster(ctx, *sess.ContextRef, sess.PlatformID, l.NRPS); err != nil {
+		logger(c).Warn("roster refresh failed", "err", err)
+		return "The course roster could not be fetched from the LMS just now; learners " +
+			"who never opened the activity may be missing."
+	}
+	return ""
 }
 
 // gradebookRow is one learner's line, with their name.
@@ -45,6 +75,7 @@ type gradebookPage struct {
 	PassRate   string
 	RosterAge  time.Time
 	LineItemOK bool
+	Notice     string
 }
 
 // staffLink checks that the session is an instructor's with a link, and
@@ -76,12 +107,13 @@ func (h *gradebookHandler) load(c echo.Context) (*gradebookPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	notice := h.refreshRoster(c)
 	members, err := h.directory.Members(ctx, *sess.ContextRef)
 	if err != nil {
 		return nil, err
 	}
 	a, _ := h.pack.Activity(r.Settings.ActivityID)
-	p := &gradebookPage{Activity: a, Report: r, LineItemOK: r.Settings.LineItemURL != "" ||
+	p := &gradebookPage{Activity: a, Report: r, Notice: notice, LineItemOK: r.Settings.LineItemURL != "" ||
 		r.Settings.AGSLineItems != ""}
 	p.frame = frame{Title: "Gradebook: " + a.Title, Base: "/s/" + h.sessions.Token(sess),
 		CSRF: h.sessions.CSRF(sess), UserName: currentLaunch(c).DisplayName(), Staff: true}

@@ -133,6 +133,7 @@ func (h *courseHandler) answerQuiz(c echo.Context) error {
 			if _, err := h.grades.Submit(ctx, at.ID, sess.UserID, nil); err != nil {
 				return attemptError(err)
 			}
+			h.submitted()
 			if err := h.grades.MarkCompleted(ctx, sess.UserID, sess.ContextRef,
 				a.ID); err != nil {
 				return err

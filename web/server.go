@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"aesop/content"
 	"aesop/grading"
+	"aesop/lti"
 	"aesop/lti/directory"
 	"aesop/lti/keys"
 	"aesop/lti/launch"
@@ -39,6 +41,10 @@ type Deps struct {
 	Grades    *grading.Store
 	// WakeDelivery asks the grade delivery worker to run now; may be nil.
 	WakeDelivery func()
+	// RefreshRoster fetches a course's roster from the LMS (NRPS) into the
+	// directory; may be nil.
+	RefreshRoster func(ctx context.Context, contextRef, platformID int64,
+		claim *lti.NRPSEndpoint) error
 	// HTTPClient makes the tool's outgoing calls (Dynamic Registration).
 	HTTPClient *http.Client
 	// RegistrationTTL is how long a new one-time registration link lasts.
@@ -92,7 +98,7 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 	// Pages of a launched session; the token in the path is the session.
 	s := e.Group("/s/:token", requireSession(d.Sessions))
 	course := &courseHandler{pack: d.Pack, grades: d.Grades, sessions: d.Sessions,
-		pages: pages, lessons: lessons}
+		pages: pages, lessons: lessons, wake: d.WakeDelivery}
 	s.GET("", course.landing)
 	s.POST("/link", course.setLink)
 	s.GET("/a/:activity", course.show)
@@ -106,7 +112,7 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 	dl := &deepLinkHandler{pack: d.Pack, signer: d.Keys, tool: d.Tool,
 		sessions: d.Sessions, pages: pages}
 	gb := &gradebookHandler{pack: d.Pack, grades: d.Grades, directory: d.Directory,
-		sessions: d.Sessions, pages: pages, wake: d.WakeDelivery}
+		sessions: d.Sessions, pages: pages, wake: d.WakeDelivery, roster: d.RefreshRoster}
 	s.GET("/gradebook", gb.show)
 	s.GET("/gradebook.csv", gb.csv)
 	s.GET("/course-gradebook", gb.showCourse)

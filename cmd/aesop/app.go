@@ -16,6 +16,7 @@ import (
 	"aesop/lti/keys"
 	"aesop/lti/launch"
 	"aesop/lti/login"
+	"aesop/lti/oauth"
 	"aesop/lti/platform"
 	"aesop/lti/registration"
 	"aesop/migrations"
@@ -32,9 +33,13 @@ type app struct {
 	keys      *keys.Store
 	platforms *platform.Store
 	failures  *launch.Failures
-	// login and sessions are set by handler.
+	// login, sessions and delivery are set by handler.
 	login    *login.Service
 	sessions *session.Store
+	delivery *grading.Worker
+	grades   *grading.Store
+	dir      *directory.Store
+	oauth    *oauth.Client
 }
 
 func newLogger(c *config, w *os.File) (*slog.Logger, error) {
@@ -119,12 +124,18 @@ func (a *app) handler(ctx context.Context, client *http.Client) (http.Handler, e
 	validator := &launch.Validator{Platforms: a.platforms,
 		Keys: platform.NewKeyCache(client), ToolHost: base.Host, Leeway: a.cfg.ClockLeeway,
 		Now: time.Now}
+	dir := directory.NewStore(a.db.DB)
+	grades := grading.NewStore(a.db.DB, pack)
+	oc := a.lmsClient(client)
 	a.login, a.sessions = loginSvc, sessions
+	a.grades, a.dir, a.oauth = grades, dir, oc
+	a.delivery = a.newDeliveryWorker(grades, dir, oc, a.deliveryConfig())
 	return web.New(web.Deps{Log: a.log, Tool: a.tool, DB: a.db, Keys: a.keys,
 		Platforms: a.platforms, Login: loginSvc, Validator: validator, Failures: a.failures,
-		Directory: directory.NewStore(a.db.DB), Sessions: sessions,
+		Directory: dir, Sessions: sessions,
 		Metrics: web.NewMetrics(), HTTPClient: client, RegistrationTTL: a.cfg.RegistrationTTL,
-		Pack: pack, Grades: grading.NewStore(a.db.DB, pack)})
+		Pack: pack, Grades: grades, WakeDelivery: a.delivery.Wake,
+		RefreshRoster: a.rosterRefresher(dir, oc)})
 }
 
 // outboundClient makes the tool's calls to platforms; it never follows a

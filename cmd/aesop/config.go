@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +29,8 @@ type config struct {
 	RegistrationTTL time.Duration
 	ShutdownTimeout time.Duration
 	ContentDir      string
+	GradeHorizon    time.Duration
+	LMSRate         float64
 
 	// raw keeps each setting as given, for printing.
 	raw map[string]string
@@ -92,6 +95,19 @@ var options = []option{
 	{"shutdown-timeout", "AESOP_SHUTDOWN_TIMEOUT", "20s",
 		"how long SIGTERM waits for requests in flight", false,
 		dur(func(c *config) *time.Duration { return &c.ShutdownTimeout })},
+	{"grade-horizon", "AESOP_GRADE_HORIZON", "72h",
+		"how long a score is retried before it is marked failed", false,
+		dur(func(c *config) *time.Duration { return &c.GradeHorizon })},
+	{"lms-rate", "AESOP_LMS_RATE", "10",
+		"grade and roster calls per second to one platform (Canvas throttles)", false,
+		func(c *config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f <= 0 {
+				return fmt.Errorf("not a positive number: %q", v)
+			}
+			c.LMSRate = f
+			return nil
+		}},
 	{"content-dir", "AESOP_CONTENT_DIR", "",
 		"course pack folder to serve instead of the built-in Module 3", false,
 		str(func(c *config) *string { return &c.ContentDir })},

@@ -58,6 +58,7 @@ func runDemo(ctx context.Context, env *cli) error {
 			emu.Issuer())
 	}()
 	go a.housekeeping(ctx)
+	go a.delivery.Run(ctx)
 	return serveUntilDone(ctx, a, toolLn, h)
 }
 

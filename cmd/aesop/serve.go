@@ -24,6 +24,7 @@ func runServe(ctx context.Context, env *cli) error {
 		return fmt.Errorf("listen on %s: %w", env.cfg.Addr, err)
 	}
 	go a.housekeeping(ctx)
+	go a.delivery.Run(ctx)
 	a.log.Info("serving", "addr", ln.Addr().String(), "base_url", env.cfg.BaseURL,
 		"database", string(a.db.Dialect), "version", version)
 	return serveUntilDone(ctx, a, ln, h)

@@ -148,3 +148,12 @@ func (s *Store) Links(ctx context.Context, contextRef int64) ([]ResourceLink, er
 	}
 	return links, nil
 }
+
+// Link returns a resource link by id.
+func (s *Store) Link(ctx context.Context, id int64) (*ResourceLink, error) {
+	var l ResourceLink
+	if err := s.db.WithContext(ctx).Take(&l, id).Error; err != nil {
+		return nil, fmt.Errorf("load resource link: %w", err)
+	}
+	return &l, nil
+}
