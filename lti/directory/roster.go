@@ -37,7 +37,7 @@ type RosterMember struct {
 }
 
 type rosterRow struct {
-	ContextRef int64 `gorm:"primaryKey"`
+	ContextRef int64  `gorm:"primaryKey"`
 	Sub        string `gorm:"primaryKey"`
 	Name       string
 	Email      string
