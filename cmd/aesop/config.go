@@ -30,6 +30,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 	ContentDir      string
 	GradeHorizon    time.Duration
+	GradeRetryBase  time.Duration
+	GradeRetryMax   time.Duration
+	GradeLease      time.Duration
 	LMSRate         float64
 
 	// raw keeps each setting as given, for printing.
@@ -98,6 +101,16 @@ var options = []option{
 	{"grade-horizon", "AESOP_GRADE_HORIZON", "72h",
 		"how long a score is retried before it is marked failed", false,
 		dur(func(c *config) *time.Duration { return &c.GradeHorizon })},
+	{"grade-retry-base", "AESOP_GRADE_RETRY_BASE", "5s",
+		"first wait before a failed score is sent again; it doubles each try", false,
+		dur(func(c *config) *time.Duration { return &c.GradeRetryBase })},
+	{"grade-retry-max", "AESOP_GRADE_RETRY_MAX", "30m",
+		"longest wait between tries of a score", false,
+		dur(func(c *config) *time.Duration { return &c.GradeRetryMax })},
+	{"grade-lease", "AESOP_GRADE_LEASE", "1m",
+		"how long a score being sent is reserved for one instance, which is also how " +
+			"long a crashed instance delays it", false,
+		dur(func(c *config) *time.Duration { return &c.GradeLease })},
 	{"lms-rate", "AESOP_LMS_RATE", "10",
 		"grade and roster calls per second to one platform (Canvas throttles)", false,
 		func(c *config, v string) error {

@@ -49,6 +49,8 @@ func (a *app) endpoint(ctx context.Context, platformID int64) (oauth.Endpoint, s
 func (a *app) deliveryConfig() grading.WorkerConfig {
 	cfg := grading.DefaultWorkerConfig(instanceName())
 	cfg.Horizon = a.cfg.GradeHorizon
+	cfg.BaseBackoff, cfg.MaxBackoff = a.cfg.GradeRetryBase, a.cfg.GradeRetryMax
+	cfg.Lease = a.cfg.GradeLease
 	cfg.SingleWorker = a.db.Dialect == migrations.SQLite
 	return cfg
 }
