@@ -10,6 +10,7 @@ import (
 	"aesop/content"
 	"aesop/grading"
 	"aesop/lti"
+	"aesop/tutor"
 	"aesop/web/session"
 )
 
@@ -26,6 +27,8 @@ type courseHandler struct {
 	// wake asks the grade delivery worker to run now, after a submission
 	// that may have enqueued a score; may be nil.
 	wake func()
+	// tutor answers the labs' chats; nil when not built.
+	tutor *tutor.Service
 }
 
 // submitted wakes the delivery worker after a submission.

@@ -1,11 +1,18 @@
 package web
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"aesop/content"
+	"aesop/tutor"
+	"aesop/web/session"
 )
 
 type labPage struct {
@@ -13,11 +20,61 @@ type labPage struct {
 	Lab            *content.Lab
 	ObjectiveLabel string
 	Prev, Next     *navItem
+	// Chat is nil when no tutor is configured; NotConfigured then says
+	// which settings an administrator sets.
+	Chat          []chatMessage
+	NotConfigured string
+	// Notice is a refusal to show above the box (a limit, a paused tutor);
+	// Draft keeps what the learner wrote so it is not lost.
+	Notice, Draft string
+	Paused        bool
+	Completed     bool
 }
 
-// showLab shows a lab's objective, how to start, and the tutor's opening
-// message.
+// chatMessage is one message as the lab page shows it.
+type chatMessage struct {
+	ID        int64
+	FromTutor bool
+	HTML      template.HTML
+	Text      string
+	Status    string
+	// Retry is set on a learner message that got no answer.
+	Retry bool
+}
+
+func chatMessages(c *tutor.Conversation) []chatMessage {
+	out := make([]chatMessage, 0, len(c.Messages))
+	for _, m := range c.Messages {
+		cm := chatMessage{ID: m.ID, FromTutor: m.Role == tutor.RoleTutor, Text: m.Content,
+			Status: string(m.Status)}
+		if cm.FromTutor {
+			cm.HTML = tutor.RenderMarkdown(m.Content)
+		}
+		cm.Retry = !cm.FromTutor && m.Status == tutor.StatusUnanswered
+		out = append(out, cm)
+	}
+	return out
+}
+
+// learner is the tutor's view of the session's person.
+func learner(sess *session.Session) tutor.Learner {
+	var ctx int64
+	if sess.ContextRef != nil {
+		ctx = *sess.ContextRef
+	}
+	return tutor.Learner{UserID: sess.UserID, ContextRef: ctx}
+}
+
+// showLab shows a lab's objective, how to start, and the conversation with
+// the tutor, which resumes where it stopped.
 func (h *courseHandler) showLab(c echo.Context, a *content.Activity) error {
+	return h.renderLab(c, a, http.StatusOK, "", "")
+}
+
+func (h *courseHandler) renderLab(c echo.Context, a *content.Activity, status int,
+	notice, draft string) error {
+	sess := currentSession(c)
+	ctx := c.Request().Context()
 	f, err := h.frame(c, a.Lab.Title, h.moduleOf(a), a.ID)
 	if err != nil {
 		return err
@@ -25,7 +82,173 @@ func (h *courseHandler) showLab(c echo.Context, a *content.Activity) error {
 	if err := h.markViewed(c, &f, a.ID); err != nil {
 		return err
 	}
-	p := labPage{frame: f, Lab: a.Lab, ObjectiveLabel: content.ObjectiveLabel}
+	p := labPage{frame: f, Lab: a.Lab, ObjectiveLabel: content.ObjectiveLabel,
+		Notice: notice, Draft: draft, Completed: f.completed(a.ID)}
 	p.Prev, p.Next = neighbours(f.Nav, a.ID)
-	return h.pages.render(c, http.StatusOK, "lab", p)
+	if h.tutor == nil || !h.tutor.Config().Enabled() {
+		p.NotConfigured = tutor.DefaultConfig().AdminMessage()
+		if h.tutor != nil {
+			p.NotConfigured = h.tutor.Config().AdminMessage()
+		}
+		return h.pages.render(c, status, "lab", p)
+	}
+	conv, err := h.tutor.Resume(ctx, learner(sess), a.ID)
+	if err != nil {
+		return err
+	}
+	p.Chat = chatMessages(conv)
+	if p.Paused, err = h.grades.HasOpenTest(ctx, sess.UserID, sess.ContextRef); err != nil {
+		return err
+	}
+	return h.pages.render(c, status, "lab", p)
+}
+
+// lab finds the lab named in the path.
+func (h *courseHandler) lab(c echo.Context) (*content.Activity, error) {
+	a, err := h.activity(c)
+	if err != nil {
+		return nil, err
+	}
+	if a.Lab == nil {
+		return nil, refuse(http.StatusNotFound, "Not a lab", "This activity has no tutor.")
+	}
+	if h.tutor == nil {
+		return nil, refuse(http.StatusServiceUnavailable, "The tutor is not configured",
+			tutor.DefaultConfig().AdminMessage())
+	}
+	return a, nil
+}
+
+// chatStatus is the HTTP status of a refused message.
+func chatStatus(err error) int {
+	switch {
+	case errors.Is(err, tutor.ErrLimitReached):
+		return http.StatusTooManyRequests
+	case errors.Is(err, tutor.ErrBusy), errors.Is(err, tutor.ErrTestOpen):
+		return http.StatusConflict
+	case errors.Is(err, tutor.ErrNotConfigured):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, tutor.ErrEmptyMessage), errors.Is(err, tutor.ErrMessageTooLong),
+		errors.Is(err, tutor.ErrNotRetryable):
+		return http.StatusBadRequest
+	}
+	return http.StatusBadGateway
+}
+
+// send answers the plain form without scripts: the tutor's answer is
+// collected whole, then the page shows the conversation.
+func (h *courseHandler) send(c echo.Context) error {
+	a, err := h.lab(c)
+	if err != nil {
+		return err
+	}
+	sess := currentSession(c)
+	ctx := c.Request().Context()
+	open, err := h.grades.HasOpenTest(ctx, sess.UserID, sess.ContextRef)
+	if err != nil {
+		return err
+	}
+	text := c.FormValue("message")
+	var reply *tutor.Reply
+	if id, _ := strconv.ParseInt(c.FormValue("retry"), 10, 64); id != 0 {
+		reply, err = h.tutor.Retry(ctx, learner(sess), id, open, ignoreDelta)
+		text = ""
+	} else {
+		reply, err = h.tutor.Send(ctx, learner(sess), a.ID, text, open, ignoreDelta)
+	}
+	if err != nil {
+		if reply == nil {
+			return h.renderLab(c, a, chatStatus(err), tutor.LearnerMessage(err), text)
+		}
+		// The message is stored, unanswered, with a retry button.
+		return h.renderLab(c, a, http.StatusOK, tutor.LearnerMessage(err), "")
+	}
+	return h.redirect(c, "/a/"+a.ID+"#chat-end")
+}
+
+// ignoreDelta drops the pieces of an answer the page will show whole.
+func ignoreDelta(string) error { return nil }
+
+// stream answers the chat script: the tutor's answer goes to the browser as
+// server-sent events, piece by piece, then one last event with the answer
+// rendered safely, or the reason it failed. Closing the connection (the stop
+// button) stops the answer; what came so far is kept.
+func (h *courseHandler) stream(c echo.Context) error {
+	a, err := h.lab(c)
+	if err != nil {
+		return err
+	}
+	sess := currentSession(c)
+	ctx := c.Request().Context()
+	open, err := h.grades.HasOpenTest(ctx, sess.UserID, sess.ContextRef)
+	if err != nil {
+		return err
+	}
+	w := c.Response()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	onDelta := func(piece string) error {
+		if err := writeEvent(w, "delta", piece); err != nil {
+			return err
+		}
+		w.Flush()
+		return nil
+	}
+	var reply *tutor.Reply
+	if id, _ := strconv.ParseInt(c.FormValue("retry"), 10, 64); id != 0 {
+		reply, err = h.tutor.Retry(ctx, learner(sess), id, open, onDelta)
+	} else {
+		reply, err = h.tutor.Send(ctx, learner(sess), a.ID, c.FormValue("message"), open,
+			onDelta)
+	}
+	if err != nil {
+		ev := map[string]any{"message": tutor.LearnerMessage(err), "stored": reply != nil,
+			"status": chatStatus(err)}
+		if reply != nil {
+			ev["retry"] = reply.Sent.ID
+		}
+		writeEvent(w, "failed", ev)
+		w.Flush()
+		return nil
+	}
+	done := map[string]any{"sent": reply.Sent.ID}
+	if reply.Answer != nil {
+		done["answer"] = reply.Answer.ID
+		done["html"] = string(tutor.RenderMarkdown(reply.Answer.Content))
+		done["status"] = string(reply.Answer.Status)
+	}
+	writeEvent(w, "done", done)
+	w.Flush()
+	return nil
+}
+
+// writeEvent writes one server-sent event with a JSON payload, which keeps
+// new lines and markup inside the data line.
+func writeEvent(w http.ResponseWriter, name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
+	return err
+}
+
+// complete records that the learner finished the lab.
+func (h *courseHandler) complete(c echo.Context) error {
+	a, err := h.activity(c)
+	if err != nil {
+		return err
+	}
+	if a.Lab == nil {
+		return refuse(http.StatusBadRequest, "Not a lab", "Only labs are marked complete.")
+	}
+	sess := currentSession(c)
+	err = h.grades.MarkCompleted(c.Request().Context(), sess.UserID, sess.ContextRef, a.ID)
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/a/"+a.ID)
 }

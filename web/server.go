@@ -21,6 +21,7 @@ import (
 	"aesop/lti/login"
 	"aesop/lti/platform"
 	"aesop/lti/registration"
+	"aesop/tutor"
 	"aesop/web/session"
 )
 
@@ -39,6 +40,8 @@ type Deps struct {
 	Metrics   *Metrics
 	Pack      *content.Pack
 	Grades    *grading.Store
+	// Tutor answers lab chats; it says itself whether a model is configured.
+	Tutor *tutor.Service
 	// WakeDelivery asks the grade delivery worker to run now; may be nil.
 	WakeDelivery func()
 	// RefreshRoster fetches a course's roster from the LMS (NRPS) into the
@@ -98,7 +101,7 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 	// Pages of a launched session; the token in the path is the session.
 	s := e.Group("/s/:token", requireSession(d.Sessions))
 	course := &courseHandler{pack: d.Pack, grades: d.Grades, sessions: d.Sessions,
-		pages: pages, lessons: lessons, wake: d.WakeDelivery}
+		pages: pages, lessons: lessons, wake: d.WakeDelivery, tutor: d.Tutor}
 	s.GET("", course.landing)
 	s.POST("/link", course.setLink)
 	s.GET("/a/:activity", course.show)
@@ -109,6 +112,9 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 	s.POST("/a/:activity/submit", course.submitTest)
 	s.POST("/a/:activity/settings", course.saveSettings)
 	s.GET("/a/:activity/attempts/:attempt", course.review)
+	s.POST("/a/:activity/chat", course.send)
+	s.POST("/a/:activity/chat/stream", course.stream)
+	s.POST("/a/:activity/complete", course.complete)
 	dl := &deepLinkHandler{pack: d.Pack, signer: d.Keys, tool: d.Tool,
 		sessions: d.Sessions, pages: pages}
 	gb := &gradebookHandler{pack: d.Pack, grades: d.Grades, directory: d.Directory,

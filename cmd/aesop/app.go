@@ -20,6 +20,7 @@ import (
 	"aesop/lti/platform"
 	"aesop/lti/registration"
 	"aesop/migrations"
+	"aesop/tutor"
 	"aesop/web"
 	"aesop/web/session"
 )
@@ -40,6 +41,7 @@ type app struct {
 	grades   *grading.Store
 	dir      *directory.Store
 	oauth    *oauth.Client
+	tutor    *tutor.Service
 }
 
 func newLogger(c *config, w *os.File) (*slog.Logger, error) {
@@ -128,14 +130,22 @@ func (a *app) handler(ctx context.Context, client *http.Client) (http.Handler, e
 	grades := grading.NewStore(a.db.DB, pack)
 	oc := a.lmsClient(client)
 	a.login, a.sessions = loginSvc, sessions
-	a.grades, a.dir, a.oauth = grades, dir, oc
+	tcfg, err := tutorConfig()
+	if err != nil {
+		return nil, err
+	}
+	tut, err := tutor.New(a.db.DB, pack, tcfg, a.log.With("component", "tutor"))
+	if err != nil {
+		return nil, err
+	}
+	a.grades, a.dir, a.oauth, a.tutor = grades, dir, oc, tut
 	a.delivery = a.newDeliveryWorker(grades, dir, oc, a.deliveryConfig())
 	return web.New(web.Deps{Log: a.log, Tool: a.tool, DB: a.db, Keys: a.keys,
 		Platforms: a.platforms, Login: loginSvc, Validator: validator, Failures: a.failures,
 		Directory: dir, Sessions: sessions,
 		Metrics: web.NewMetrics(), HTTPClient: client, RegistrationTTL: a.cfg.RegistrationTTL,
 		Pack: pack, Grades: grades, WakeDelivery: a.delivery.Wake,
-		RefreshRoster: a.rosterRefresher(dir, oc)})
+		RefreshRoster: a.rosterRefresher(dir, oc), Tutor: tut})
 }
 
 // outboundClient makes the tool's calls to platforms; it never follows a

@@ -143,5 +143,6 @@ func runVersion(_ context.Context, env *cli) error {
 
 func runConfig(_ context.Context, env *cli) error {
 	writeOptions(env.out, env.cfg)
+	writeTutorSettings(env.out)
 	return nil
 }

@@ -80,5 +80,8 @@ func (a *app) cleanup(ctx context.Context) error {
 	if _, err := a.sessions.Cleanup(ctx); err != nil {
 		return err
 	}
+	if _, err := a.tutor.Cleanup(ctx); err != nil {
+		return err
+	}
 	return a.failures.Prune(ctx, 30*24*time.Hour)
 }
