@@ -123,6 +123,13 @@ func routes(e *echo.Echo, d Deps, pages *pages, frames *frameAncestors,
 	s.GET("/gradebook.csv", gb.csv)
 	s.GET("/course-gradebook", gb.showCourse)
 	s.POST("/gradebook/sync", gb.sync)
+	ta := &tutorAdminHandler{pack: d.Pack, tutor: d.Tutor, directory: d.Directory,
+		sessions: d.Sessions, pages: pages}
+	s.GET("/tutor", ta.list)
+	s.GET("/tutor/c/:conversation", ta.transcript)
+	s.GET("/tutor/export.json", ta.export)
+	s.GET("/tutor/export.csv", ta.export)
+	s.POST("/tutor/delete", ta.deleteLearner)
 	s.GET("/deeplink", dl.picker)
 	s.POST("/deeplink", dl.choose)
 }

@@ -153,6 +153,28 @@ func TestTutorChat(t *testing.T) {
 		t.Errorf("retry did not answer:\n%s\nlogs:\n%s", body, env.logs)
 	}
 
+	// The instructor reads the conversation, exports it and can delete it.
+	prof := browser()
+	resp, _ = env.openAs(prof, emulator.Instructor(), emulator.ResourceLink{}, "")
+	pbase := sessionBase(t, resp.Request.URL.String())
+	_, list := env.get(prof, pbase+"/tutor")
+	if !strings.Contains(list, "Alice Nguyen") || !strings.Contains(list, lab.Title) {
+		t.Fatalf("transcript list:\n%s", list)
+	}
+	i := strings.Index(list, "/tutor/c/")
+	link := list[i : i+strings.IndexByte(list[i:], '"')]
+	_, tr := env.get(prof, pbase+link)
+	if !strings.Contains(tr, "How many seed tasks should I write?") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	_, exp := env.get(prof, pbase+"/tutor/export.json")
+	if !strings.Contains(exp, "How many seed tasks should I write?") {
+		t.Errorf("export:\n%s", exp)
+	}
+	if resp, _ := env.get(c, base+"/tutor"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a learner reached the transcripts: %d", resp.StatusCode)
+	}
+
 	// An open module test attempt pauses the tutor.
 	_, tb := env.get(c, base+"/a/m3-test")
 	env.post(c, forms(t, tb, "/start")[0], nil)
