@@ -82,6 +82,7 @@ type Store struct {
 	db     *gorm.DB
 	secret []byte
 	now    func() time.Time
+	recent recent
 }
 
 // Open returns a Store whose signing secret is shared by every instance
@@ -144,6 +145,7 @@ func (s *Store) Create(ctx context.Context, sess *Session, l *lti.Launch) error 
 	if err != nil {
 		return fmt.Errorf("store session: %w", err)
 	}
+	s.recent.put(sess, now)
 	return nil
 }
 
@@ -156,9 +158,9 @@ const sessionColumns = "id, platform_id, deployment_id, user_id, context_ref, " 
 // load reads the session with id; sql.ErrNoRows when there is none.
 func (s *Store) load(ctx context.Context, id string) (*Session, error) {
 	var sess Session
-	row := s.db.WithContext(ctx).Raw("SELECT "+sessionColumns+" FROM sessions WHERE id = ?",
-		id).Row()
-	err := row.Scan(&sess.ID, &sess.PlatformID, &sess.DeploymentID, &sess.UserID,
+	rows, err := s.db.WithContext(ctx).Raw("SELECT "+sessionColumns+" FROM sessions "+
+		"WHERE id = ?", id).Rows()
+	err = scanOne(rows, err, &sess.ID, &sess.PlatformID, &sess.DeploymentID, &sess.UserID,
 		&sess.ContextRef, &sess.ResourceLinkRef, &sess.Role, &sess.MessageType,
 		&sess.TargetLinkURI, &sess.LaunchJSON, &sess.CreatedAt, &sess.ExpiresAt)
 	if err != nil {
@@ -215,7 +217,10 @@ func (s *Store) check(ctx context.Context, token string, anyAge bool) (*Session,
 	if !anyAge && s.now().Unix() > int64(binary.BigEndian.Uint64(ts)) {
 		return nil, ErrExpired
 	}
-	sess, err := s.load(ctx, parts[0])
+	sess, ok := s.recent.get(parts[0], s.now())
+	if !ok {
+		sess, err = s.load(ctx, parts[0])
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrExpired
 	}
@@ -247,4 +252,24 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("delete expired sessions: %w", res.Error)
 	}
 	return res.RowsAffected, nil
+}
+
+// scanOne reads the one row of rows into dest, and sql.ErrNoRows when there
+// is none. gorm's Row loses the error of a statement that could not be
+// prepared, and its Scan then panics, so queries go through Rows.
+func scanOne(rows *sql.Rows, err error, dest ...any) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }

@@ -124,9 +124,17 @@ func TestStoredSession(t *testing.T) {
 			if err := s.Create(ctx, in, l); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.Check(ctx, s.Token(in))
+			// Another instance reads the session from the database.
+			other, err := Open(ctx, db.DB)
 			if err != nil {
 				t.Fatal(err)
+			}
+			got, err := other.Check(ctx, s.Token(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mem, err := s.Check(ctx, s.Token(in)); err != nil || mem.ID != in.ID {
+				t.Errorf("Check on the instance that created the session = %v, %v", mem, err)
 			}
 			if got.ID != in.ID || got.PlatformID != in.PlatformID ||
 				got.DeploymentID != in.DeploymentID || got.UserID != in.UserID ||
@@ -153,4 +161,47 @@ func sameTime(a, b time.Time) bool {
 
 func samePtr(a, b *int64) bool {
 	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// TestRecentSessions checks what RecentTTL promises: the instance that
+// created a session reads it from memory for RecentTTL, and the database
+// stays the source of truth for other instances and afterwards.
+func TestRecentSessions(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	ps := platform.NewStore(db.DB)
+	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
+		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
+		JWKSURL: "https://lms.example/k"}
+	ps.Add(ctx, p, "d")
+	rec, _ := directory.NewStore(db.DB).Record(ctx, p.ID, &lti.Launch{Subject: "u",
+		DeploymentID: "d"})
+	now := time.Now().UTC()
+	s, _ := Open(ctx, db.DB)
+	s.now = func() time.Time { return now }
+	other, _ := Open(ctx, db.DB)
+	sess := &Session{PlatformID: p.ID, DeploymentID: "d", UserID: rec.User.ID,
+		Role: lti.RoleLearner, MessageType: lti.MessageResourceLink}
+	if err := s.Create(ctx, sess, &lti.Launch{}); err != nil {
+		t.Fatal(err)
+	}
+	tok := s.Token(sess)
+	got, _ := s.Check(ctx, tok)
+	got.Role = lti.RoleInstructor
+	if again, _ := s.Check(ctx, tok); again.Role != lti.RoleLearner {
+		t.Error("callers share the remembered session")
+	}
+	if err := db.Exec("DELETE FROM sessions WHERE id = ?", sess.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Check(ctx, tok); err != nil {
+		t.Errorf("creating instance, within RecentTTL: %v", err)
+	}
+	if _, err := other.Check(ctx, tok); !errors.Is(err, ErrExpired) {
+		t.Errorf("other instance, deleted session: %v, want ErrExpired", err)
+	}
+	now = now.Add(RecentTTL)
+	if _, err := s.Check(ctx, tok); !errors.Is(err, ErrExpired) {
+		t.Errorf("creating instance, after RecentTTL: %v, want ErrExpired", err)
+	}
 }
