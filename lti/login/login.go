@@ -253,9 +253,9 @@ func authURL(base string, q url.Values, messageHint string) (string, error) {
 
 // Peek returns a state without consuming it.
 func (s *Service) Peek(ctx context.Context, state string) (*State, error) {
-	row := s.db.WithContext(ctx).Raw("SELECT "+stateColumns+" FROM login_states "+
-		"WHERE state_hash = ? AND expires_at > ?", Hash(state), s.now()).Row()
-	st, err := scanState(row)
+	rows, err := s.db.WithContext(ctx).Raw("SELECT "+stateColumns+" FROM login_states "+
+		"WHERE state_hash = ? AND expires_at > ?", Hash(state), s.now()).Rows()
+	st, err := scanState(rows, err)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrStateUnknown
 	}
@@ -270,22 +270,28 @@ func (s *Service) Peek(ctx context.Context, state string) (*State, error) {
 // two, exactly one gets it. When none is deleted, the state is read to tell
 // why: ErrStateUnknown, or ErrOtherBrowser with the state, which is left for
 // the browser it is bound to.
+//
+// A consumed state has no CreatedAt and ExpiresAt: it no longer expires, and
+// reading the times back costs SQLite more than the rest of the row.
 func (s *Service) Consume(ctx context.Context, state, binding string) (*State, error) {
-	row := s.db.WithContext(ctx).Raw("DELETE FROM login_states WHERE state_hash = ? AND "+
-		"binding_hash = ? AND expires_at > ? RETURNING "+stateColumns,
-		Hash(state), Hash(binding), s.now()).Row()
-	st, err := scanState(row)
+	st := State{StateHash: Hash(state), BindingHash: Hash(binding)}
+	rows, err := s.db.WithContext(ctx).Raw("DELETE FROM login_states WHERE state_hash = ? "+
+		"AND binding_hash = ? AND expires_at > ? RETURNING nonce, platform_id, "+
+		"deployment_id, target_link_uri, login_hint, message_hint, storage_target",
+		st.StateHash, st.BindingHash, s.now()).Rows()
+	err = scanOne(rows, err, &st.Nonce, &st.PlatformID, &st.DeploymentID, &st.TargetLinkURI,
+		&st.LoginHint, &st.MessageHint, &st.StorageTarget)
 	if err == nil {
-		return st, nil
+		return &st, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("consume login state: %w", err)
 	}
-	st, err = s.Peek(ctx, state)
+	other, err := s.Peek(ctx, state)
 	if err != nil {
 		return nil, err
 	}
-	return st, ErrOtherBrowser
+	return other, ErrOtherBrowser
 }
 
 // stateColumns are the columns scanState reads, in its order.
@@ -294,9 +300,9 @@ const stateColumns = "state_hash, nonce, platform_id, deployment_id, target_link
 
 // scanState reads a login state. Launches read one each, so the columns are
 // scanned by hand rather than by gorm's reflection.
-func scanState(row *sql.Row) (*State, error) {
+func scanState(rows *sql.Rows, err error) (*State, error) {
 	var st State
-	err := row.Scan(&st.StateHash, &st.Nonce, &st.PlatformID, &st.DeploymentID,
+	err = scanOne(rows, err, &st.StateHash, &st.Nonce, &st.PlatformID, &st.DeploymentID,
 		&st.TargetLinkURI, &st.LoginHint, &st.MessageHint, &st.BindingHash, &st.StorageTarget,
 		&st.CreatedAt, &st.ExpiresAt)
 	if err != nil {
@@ -344,4 +350,24 @@ func random() string {
 // browser. Each state has its own, so launches in two tabs do not collide.
 func CookieName(state string) string {
 	return "aesop_login_" + Hash(state)[:16]
+}
+
+// scanOne reads the one row of rows into dest, and sql.ErrNoRows when there
+// is none. gorm's Row loses the error of a statement that could not be
+// prepared, and its Scan then panics, so queries go through Rows.
+func scanOne(rows *sql.Rows, err error, dest ...any) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }

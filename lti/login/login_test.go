@@ -139,7 +139,9 @@ func TestConsumeChecksBinding(t *testing.T) {
 		}
 		got, err = s.Consume(ctx, st.State, st.Binding)
 		if err != nil || got.Nonce != st.Nonce || got.StorageTarget != "_parent" ||
-			got.LoginHint != "u" || got.ExpiresAt.Before(time.Now()) {
+			got.LoginHint != "u" || got.PlatformID != p.ID ||
+			got.TargetLinkURI != "https://tool.example/lti/launch" ||
+			got.StateHash != Hash(st.State) || got.BindingHash != Hash(st.Binding) {
 			t.Fatalf("Consume after a wrong binding = %+v, %v; want the state", got, err)
 		}
 		if _, err := s.Consume(ctx, "never issued", st.Binding); !errors.Is(err,
