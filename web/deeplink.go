@@ -29,6 +29,9 @@ type pickerPage struct {
 	Multiple bool
 	LineItem bool
 	Message  string
+	// AutoCreate says the LMS adds the items without asking again, so the
+	// page says so before the instructor confirms.
+	AutoCreate bool
 }
 
 // picker shows every activity, grouped by lesson, each with a "graded" choice
@@ -41,9 +44,10 @@ func (h *deepLinkHandler) picker(c echo.Context) error {
 	}
 	dl := l.DeepLinking
 	p := pickerPage{frame: h.frame(c, "Add Aesop activities"), Groups: groups(h.pack),
-		Multiple: dl.AcceptMultiple == nil || *dl.AcceptMultiple,
-		LineItem: dl.AcceptLineItem == nil || *dl.AcceptLineItem,
-		Message:  dl.Text}
+		Multiple:   dl.AcceptMultiple == nil || *dl.AcceptMultiple,
+		LineItem:   dl.AcceptLineItem == nil || *dl.AcceptLineItem,
+		AutoCreate: dl.AutoCreate != nil && *dl.AutoCreate,
+		Message:    dl.Text}
 	return h.pages.render(c, http.StatusOK, "deeplink", p)
 }
 
