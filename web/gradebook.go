@@ -113,8 +113,8 @@ func (h *gradebookHandler) load(c echo.Context) (*gradebookPage, error) {
 		return nil, err
 	}
 	a, _ := h.pack.Activity(r.Settings.ActivityID)
-	p := &gradebookPage{Activity: a, Report: r, Notice: notice, LineItemOK: r.Settings.LineItemURL != "" ||
-		r.Settings.AGSLineItems != ""}
+	p := &gradebookPage{Activity: a, Report: r, Notice: notice,
+		LineItemOK: r.Settings.LineItemURL != "" || r.Settings.AGSLineItems != ""}
 	p.frame = frame{Title: "Gradebook: " + a.Title, Base: "/s/" + h.sessions.Token(sess),
 		CSRF: h.sessions.CSRF(sess), UserName: currentLaunch(c).DisplayName(), Staff: true}
 	if l := currentLaunch(c); l.Context != nil {

@@ -38,7 +38,8 @@ func withHeader(h map[string]any) func(*testEnv) emulator.LaunchRequest {
 	return func(*testEnv) emulator.LaunchRequest { return emulator.LaunchRequest{SignHeader: h} }
 }
 
-func signWith(f func(e *testEnv, c map[string]any) (string, error)) func(*testEnv) emulator.LaunchRequest {
+func signWith(f func(e *testEnv, c map[string]any) (string, error)) func(*testEnv,
+) emulator.LaunchRequest {
 	return func(e *testEnv) emulator.LaunchRequest {
 		return emulator.LaunchRequest{Sign: func(c map[string]any) (string, error) { return f(e, c) }}
 	}

@@ -44,8 +44,9 @@ func TestSign(t *testing.T) {
 	r := &Response{ClientID: "tool-client", Issuer: "https://lms.example", DeploymentID: "d1",
 		Settings: settings, Items: []Item{
 			{Title: "Module Test", URL: "https://tool.example/lti/launch",
-				Custom:   map[string]string{"activity": "m3-test"},
-				LineItem: &LineItem{ScoreMaximum: 15, Label: "Module Test", ResourceID: "m3-test", Tag: "aesop"}},
+				Custom: map[string]string{"activity": "m3-test"},
+				LineItem: &LineItem{ScoreMaximum: 15, Label: "Module Test",
+					ResourceID: "m3-test", Tag: "aesop"}},
 			{Title: "Lesson 1", URL: "https://tool.example/lti/launch",
 				Custom: map[string]string{"activity": "m3-l1"}},
 		}}

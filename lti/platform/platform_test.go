@@ -12,8 +12,9 @@ import (
 
 func testPlatform() *Platform {
 	return &Platform{Issuer: "https://moodle.example.edu", ClientID: "abc",
-		AuthURL: "https://moodle.example.edu/mod/lti/auth.php", TokenURL: "https://moodle.example.edu/mod/lti/token.php",
-		JWKSURL: "https://moodle.example.edu/mod/lti/certs.php"}
+		AuthURL:  "https://moodle.example.edu/mod/lti/auth.php",
+		TokenURL: "https://moodle.example.edu/mod/lti/token.php",
+		JWKSURL:  "https://moodle.example.edu/mod/lti/certs.php"}
 }
 
 func TestStore(t *testing.T) {

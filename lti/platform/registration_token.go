@@ -94,7 +94,8 @@ func (s *Store) ReleaseRegistrationToken(ctx context.Context, token string) erro
 }
 
 // CompleteRegistrationToken records which platform a token registered.
-func (s *Store) CompleteRegistrationToken(ctx context.Context, token string, platformID int64) error {
+func (s *Store) CompleteRegistrationToken(ctx context.Context, token string,
+	platformID int64) error {
 	err := s.db.WithContext(ctx).Model(&registrationToken{}).
 		Where("token_hash = ?", hashToken(token)).Update("platform_id", platformID).Error
 	if err != nil {
