@@ -38,10 +38,13 @@ func withHeader(h map[string]any) func(*testEnv) emulator.LaunchRequest {
 	return func(*testEnv) emulator.LaunchRequest { return emulator.LaunchRequest{SignHeader: h} }
 }
 
-func signWith(f func(e *testEnv, c map[string]any) (string, error)) func(*testEnv,
-) emulator.LaunchRequest {
+// signer makes an id_token from claims in a test's own way.
+type signer func(e *testEnv, c map[string]any) (string, error)
+
+func signWith(f signer) func(*testEnv) emulator.LaunchRequest {
 	return func(e *testEnv) emulator.LaunchRequest {
-		return emulator.LaunchRequest{Sign: func(c map[string]any) (string, error) { return f(e, c) }}
+		sign := func(c map[string]any) (string, error) { return f(e, c) }
+		return emulator.LaunchRequest{Sign: sign}
 	}
 }
 
