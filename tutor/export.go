@@ -1,0 +1,162 @@
+package tutor
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Namer returns a learner's display name for an export, or "" to leave it
+// out; the web layer passes one built from the course roster.
+type Namer func(userID int64) string
+
+// exportConversation is a conversation as written to JSON.
+type exportConversation struct {
+	ID        int64           `json:"id"`
+	UserID    int64           `json:"user_id"`
+	Learner   string          `json:"learner,omitempty"`
+	LabID     string          `json:"lab_id"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	Messages  []exportMessage `json:"messages"`
+}
+
+// exportMessage is a message as written to JSON.
+type exportMessage struct {
+	ID               int64     `json:"id"`
+	Role             Role      `json:"role"`
+	Status           Status    `json:"status"`
+	Failure          string    `json:"failure,omitempty"`
+	Content          string    `json:"content"`
+	CreatedAt        time.Time `json:"created_at"`
+	PromptTokens     int       `json:"prompt_tokens,omitempty"`
+	CompletionTokens int       `json:"completion_tokens,omitempty"`
+	TokensEstimated  bool      `json:"tokens_estimated,omitempty"`
+}
+
+// eachTranscript calls fn with every conversation of a course, with its
+// messages, oldest first, loading one at a time.
+func (s *Service) eachTranscript(ctx context.Context, contextRef int64,
+	fn func(*Conversation) error) error {
+	list, err := s.Conversations(ctx, contextRef, 0)
+	if err != nil {
+		return err
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		c, err := s.Transcript(ctx, contextRef, list[i].ID)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExportJSON writes every transcript of a course to w as one JSON object,
+// {"context_ref": …, "exported_at": …, "conversations": […]}. name may be
+// nil.
+func (s *Service) ExportJSON(ctx context.Context, w io.Writer, contextRef int64,
+	name Namer) error {
+	head, _ := json.Marshal(map[string]any{"context_ref": contextRef,
+		"exported_at": s.now()})
+	if _, err := fmt.Fprintf(w, "%s,\"conversations\":[", head[:len(head)-1]); err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	first := true
+	err := s.eachTranscript(ctx, contextRef, func(c *Conversation) error {
+		ec := exportConversation{ID: c.ID, UserID: c.UserID, LabID: c.LabID,
+			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+			Messages: make([]exportMessage, len(c.Messages))}
+		if name != nil {
+			ec.Learner = name(c.UserID)
+		}
+		for i, m := range c.Messages {
+			ec.Messages[i] = exportMessage{ID: m.ID, Role: m.Role, Status: m.Status,
+				Failure: m.Failure, Content: m.Content, CreatedAt: m.CreatedAt,
+				PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens,
+				TokensEstimated: m.TokensEstimated}
+		}
+		b, err := json.Marshal(ec)
+		if err != nil {
+			return fmt.Errorf("encode conversation %d: %w", c.ID, err)
+		}
+		if !first {
+			b = append([]byte{','}, b...)
+		}
+		first = false
+		if _, err := w.Write(b); err != nil {
+			return fmt.Errorf("write export: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "]}\n"); err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	return nil
+}
+
+// csvHeader names the columns of ExportCSV.
+var csvHeader = []string{"conversation_id", "user_id", "learner", "lab_id", "message_id",
+	"role", "status", "failure", "created_at", "prompt_tokens", "completion_tokens",
+	"tokens_estimated", "content"}
+
+// ExportCSV writes every message of every transcript of a course to w as
+// CSV, one row per message, with a header row. Cells that a spreadsheet
+// would run as a formula are prefixed with an apostrophe. name may be nil.
+func (s *Service) ExportCSV(ctx context.Context, w io.Writer, contextRef int64,
+	name Namer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	err := s.eachTranscript(ctx, contextRef, func(c *Conversation) error {
+		learner := ""
+		if name != nil {
+			learner = name(c.UserID)
+		}
+		for _, m := range c.Messages {
+			err := cw.Write([]string{itoa(c.ID), itoa(c.UserID), inert(learner), c.LabID,
+				itoa(m.ID), string(m.Role), string(m.Status), m.Failure,
+				m.CreatedAt.Format(time.RFC3339Nano), strconv.Itoa(m.PromptTokens),
+				strconv.Itoa(m.CompletionTokens), strconv.FormatBool(m.TokensEstimated),
+				inert(m.Content)})
+			if err != nil {
+				return fmt.Errorf("write export: %w", err)
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write export: %w", err)
+	}
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// inert keeps a spreadsheet from reading a cell as a formula.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,116 @@
+package tutor
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"aesop/migrations"
+	"aesop/migrations/dbtest"
+)
+
+// requestTokens estimates the tokens of a request's messages.
+func requestTokens(msgs []openai.ChatCompletionMessage) int {
+	n := 0
+	for _, m := range msgs {
+		n += estimateTokens(m.Content) + messageOverhead
+	}
+	return n
+}
+
+func TestLongConversationIsTrimmedForTheModelOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		f := newFixture(t, db, func(c *Config) {
+			c.MaxOutputTokens = 200
+			c.ContextTokens = 2000
+		})
+		who := f.learner("ann", "course-1")
+		const turns = 12
+		trimmed := false
+		for i := range turns {
+			text := fmt.Sprintf("Turn %d: %s", i, strings.Repeat("seed tasks matter. ", 12))
+			f.send(who, text)
+			req := f.fake.lastRequest()
+			if got := requestTokens(req.Messages); got > 2000-200 {
+				t.Fatalf("turn %d: request of %d tokens, over the budget of 1800", i, got)
+			}
+			last := req.Messages[len(req.Messages)-1]
+			if last.Role != "user" || last.Content != strings.TrimSpace(text) {
+				t.Fatalf("turn %d: last message sent = %q, want the new one", i, last.Content)
+			}
+			if strings.Contains(req.Messages[1].Content, "earliest messages of this "+
+				"conversation are left out") {
+				trimmed = true
+				if req.Messages[1].Role != "system" {
+					t.Errorf("note sent as %s", req.Messages[1].Role)
+				}
+			}
+		}
+		if !trimmed {
+			t.Fatal("no request was trimmed: make the turns longer")
+		}
+		c := f.resume(who)
+		if len(c.Messages) != 1+2*turns {
+			t.Errorf("transcript holds %d messages, want all %d", len(c.Messages), 1+2*turns)
+		}
+		if !strings.HasPrefix(c.Messages[1].Content, "Turn 0:") {
+			t.Errorf("first learner message = %q, want turn 0 kept", c.Messages[1].Content)
+		}
+	})
+}
+
+func TestFitContext(t *testing.T) {
+	msg := func(r Role, words int) Message {
+		return Message{Role: r, Content: strings.Repeat("word ", words)}
+	}
+	history := []Message{msg(RoleTutor, 20), msg(RoleLearner, 20), msg(RoleTutor, 20),
+		msg(RoleLearner, 20)}
+	for _, tc := range []struct {
+		name        string
+		history     []Message
+		budget      int
+		wantOmitted int
+	}{
+		{"all fit", history, 1000, 0},
+		{"two fit", history, 10 + 4 + 2*(25+4) + 40, 2},
+		{"last alone", history, 60, 3},
+		{"last too long", []Message{msg(RoleLearner, 2000)}, 200, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, omitted := fitContext("system prompt", tc.history, tc.budget)
+			if omitted != tc.wantOmitted {
+				t.Errorf("omitted %d, want %d", omitted, tc.wantOmitted)
+			}
+			if got := requestTokens(out); got > tc.budget {
+				t.Errorf("request of %d tokens, budget %d", got, tc.budget)
+			}
+			if out[0].Content != "system prompt" {
+				t.Errorf("first message = %q", out[0].Content)
+			}
+			if (omitted > 0) != strings.Contains(out[1].Content, "left out") {
+				t.Errorf("note = %v with %d omitted", out[1].Content, omitted)
+			}
+			if len(out) < 2 || out[len(out)-1].Role != "user" {
+				t.Errorf("last message not sent: %+v", out)
+			}
+		})
+	}
+}
+
+func TestEstimateTokens(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want int
+	}{
+		{"", 0},
+		{"abcd", 1},
+		{"abcde", 2},
+		{"日本語", 3},
+	} {
+		if got := estimateTokens(tc.s); got != tc.want {
+			t.Errorf("estimateTokens(%q) = %d, want %d", tc.s, got, tc.want)
+		}
+	}
+}
