@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"aesop/lti"
@@ -155,7 +156,20 @@ func (l *LMS) checkUnchanged(ctx context.Context, svc *ags.Service, lineItem str
 			continue
 		}
 		got := scaled(*r.ResultScore, r.ResultMaximum, last.SentMaximum)
-		if math.Abs(got-last.SentScore) > 0.005 {
+		if math.Abs(got-last.SentScore) <= 0.005 {
+			continue
+		}
+		// A score the tool posted may be in the LMS though the tool never
+		// learned so: the answer was lost or timed out, or the process died
+		// before recording it. That is no change made in the LMS.
+		posted, err := l.grades.unconfirmed(ctx, e, last.SentScoreAt)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(posted, func(p Entry) bool {
+			return math.Abs(scaled(*r.ResultScore, r.ResultMaximum, p.ScoreMaximum)-
+				p.ScoreGiven) <= 0.005
+		}) {
 			return fmt.Errorf("%w: it shows %.4g where Aesop last sent %.4g", ErrChangedInLMS,
 				got, last.SentScore)
 		}

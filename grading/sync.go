@@ -38,6 +38,22 @@ func (s *Store) lastSent(ctx context.Context, linkRef, userID int64) (*sentRow, 
 	return &r, nil
 }
 
+// unconfirmed returns the scores of e's learner and link that the tool posted,
+// or was posting, after its last confirmed delivery at after, with e's own:
+// any of them may be in the LMS without the tool knowing. An entry was posted
+// when it was tried, or is still leased by a worker that may have died.
+func (s *Store) unconfirmed(ctx context.Context, e *Entry, after time.Time) ([]Entry, error) {
+	var es []Entry
+	err := s.db.WithContext(ctx).Select("score_given", "score_maximum").
+		Where("resource_link_ref = ? AND user_id = ? AND score_at > ? AND "+
+			"(tries > 0 OR lease_owner <> '' OR id = ?)", e.ResourceLinkRef, e.UserID, after,
+			e.ID).Find(&es).Error
+	if err != nil {
+		return nil, fmt.Errorf("load unconfirmed scores: %w", err)
+	}
+	return es, nil
+}
+
 // recordSent keeps what was delivered and what the LMS showed after.
 func (s *Store) recordSent(ctx context.Context, e *Entry, lms *float64) error {
 	t := now()
