@@ -33,6 +33,7 @@ go test -run '^$' -bench '^BenchmarkConcurrentStreams$' -benchtime "${count}x" \
 	printf "added delay to first token (ms): p50 %.1f  p90 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
 		v["p50-added-ms"], v["p90-added-ms"], v["p95-added-ms"], v["p99-added-ms"], v["max-added-ms"]
 	printf "resident memory (MB): %.0f while streaming, %.0f at peak\n", v["rss-open-MB"], v["rss-peak-MB"]
+	printf "process CPU per answer (tool and fake model): %.2f ms\n", v["proc-cpu-ms/answer"]
 	printf "targets: p99 < 10 ms, memory < 300 MB\n"
 	next
 }

@@ -3,7 +3,6 @@ package tutor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -120,34 +119,6 @@ func (m *Message) countTokens(u *openai.Usage, promptGuess int) {
 	m.PromptTokens = promptGuess
 	m.CompletionTokens = estimateTokens(m.Content)
 	m.TokensEstimated = true
-}
-
-// finish stores an exchange's outcome in one transaction: the answer, the
-// learner message's status, which releases the learner's lease, and the
-// usage. It runs even when ctx is cancelled, since a stopped answer is kept.
-func (s *Service) finish(ctx context.Context, who Learner, r *Reply, use spent) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishWrites)
-	defer cancel()
-	at := s.now()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if r.Answer != nil {
-			if err := tx.Create(r.Answer).Error; err != nil {
-				return fmt.Errorf("store answer: %w", err)
-			}
-		}
-		err := tx.Exec("UPDATE tutor_messages SET status = ?, failure = ?, "+
-			"lease_until = NULL WHERE id = ?", r.Sent.Status, r.Sent.Failure, r.Sent.ID).Error
-		if err != nil {
-			return fmt.Errorf("mark learner message %s: %w", r.Sent.Status, err)
-		}
-		return recordUsage(tx, who, at, use)
-	})
-	if err != nil {
-		s.log.Error("tutor answer not stored", "user_id", who.UserID,
-			"message_id", r.Sent.ID, "error", err)
-		s.release(ctx, &r.Sent)
-	}
-	return err
 }
 
 // logFailure logs a failed model call: a refused request means the

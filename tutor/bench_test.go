@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,9 +75,10 @@ func orDefault(d, long, short time.Duration) time.Duration {
 // caller (from the Send call to the first delta, less the fake's fakeFirst)
 // at the 50th and 99th percentile and at worst, and the process's resident
 // memory at its peak (VmHWM) and sampled while the answers streamed
-// (VmRSS). The database is PostgreSQL unless AESOP_BENCH_DB=sqlite. The
-// fake model runs in the same process, so the memory figures include it,
-// and it shares the machine's CPUs with the tool.
+// (VmRSS), and the process's CPU time per answer. The database is
+// PostgreSQL unless AESOP_BENCH_DB=sqlite. The fake model runs in the same
+// process, so the memory and CPU figures include it, and it shares the
+// machine's CPUs with the tool.
 func BenchmarkConcurrentStreams(b *testing.B) {
 	n := streamCount()
 	var db *migrations.Database
@@ -105,6 +107,7 @@ func BenchmarkConcurrentStreams(b *testing.B) {
 
 	var delays []time.Duration
 	var peakRSS int64
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for i := range b.N {
 		d, rss := benchRound(b, s, learners, ramp, fmt.Sprintf("round %d", i))
@@ -112,6 +115,7 @@ func BenchmarkConcurrentStreams(b *testing.B) {
 		peakRSS = max(peakRSS, rss)
 	}
 	b.StopTimer()
+	cpu := processCPU() - cpu0
 	slices.Sort(delays)
 	pct := func(p float64) float64 {
 		return float64(delays[int(p*float64(len(delays)-1))]) / float64(time.Millisecond)
@@ -124,6 +128,7 @@ func BenchmarkConcurrentStreams(b *testing.B) {
 	b.ReportMetric(pct(1), "max-added-ms")
 	b.ReportMetric(float64(peakRSS)/1024, "rss-open-MB")
 	b.ReportMetric(float64(procStatus("VmHWM"))/1024, "rss-peak-MB")
+	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N*n), "proc-cpu-ms/answer")
 }
 
 // benchChunks returns the fake's answer in the benchmark: one word per
@@ -225,6 +230,15 @@ func sampleRSS() func() int64 {
 		close(done)
 		return <-result
 	}
+}
+
+// processCPU returns the CPU time the process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // procStatus reads a field of /proc/self/status in KiB, or 0 where there

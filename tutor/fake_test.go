@@ -19,6 +19,8 @@ type fault struct {
 	retryAfter string        // the Retry-After header sent with status
 	stall      time.Duration // wait this long before the first chunk
 	cutAfter   int           // break the connection after this many chunks
+	errorAfter int           // send an error event after this many chunks
+	noUsage    bool          // leave out the usage chunk, as some servers do
 	stallAfter int           // with stall: send this many chunks, then wait
 }
 
@@ -120,11 +122,15 @@ func (f *fakeModel) config() Config {
 }
 
 func (f *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
+	// OpenAI's path and key, or Azure's deployment path, version and key.
+	azure := r.URL.Path == "/openai/deployments/tutor-deployment/chat/completions" &&
+		r.URL.Query().Get("api-version") == "2024-10-21"
+	if (r.URL.Path != "/v1/chat/completions" && !azure) || r.Method != http.MethodPost {
 		http.NotFound(w, r)
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer test-key" {
+	if (!azure && r.Header.Get("Authorization") != "Bearer test-key") ||
+		(azure && r.Header.Get("api-key") != "test-key") {
 		writeAPIError(w, http.StatusUnauthorized, "bad key")
 		return
 	}
@@ -235,6 +241,11 @@ func (f *fakeModel) writeStream(w http.ResponseWriter, r *http.Request,
 		flusher.Flush()
 	}
 	for i, c := range chunks {
+		if ft.errorAfter > 0 && i == ft.errorAfter {
+			fmt.Fprint(w, `data: {"error":{"message":"overloaded","type":"server_error"}}`+"\n\n")
+			flusher.Flush()
+			return
+		}
 		if ft.cutAfter > 0 && i == ft.cutAfter {
 			panic(http.ErrAbortHandler) // drops the connection mid-stream
 		}
@@ -250,7 +261,7 @@ func (f *fakeModel) writeStream(w http.ResponseWriter, r *http.Request,
 		Object: "chat.completion.chunk", Model: req.Model,
 		Choices: []openai.ChatCompletionStreamChoice{{
 			FinishReason: openai.FinishReasonStop}}})
-	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage {
+	if req.StreamOptions != nil && req.StreamOptions.IncludeUsage && !ft.noUsage {
 		send(openai.ChatCompletionStreamResponse{ID: "chatcmpl-fake",
 			Object: "chat.completion.chunk", Model: req.Model,
 			Choices: []openai.ChatCompletionStreamChoice{}, Usage: u})

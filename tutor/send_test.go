@@ -141,6 +141,7 @@ func TestUpstreamFailuresKeepTheMessage(t *testing.T) {
 			{"no first token", fault{stall: 2 * time.Second}, ErrTimeout, 0, false},
 			{"answer too slow", fault{stall: 2 * time.Second, stallAfter: 3}, ErrTimeout, 0, true},
 			{"cut mid-stream", fault{cutAfter: 3}, ErrInterrupted, 0, true},
+			{"error event mid-stream", fault{errorAfter: 3}, ErrInterrupted, 0, true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				who := f.learner(tc.name, "course-1")
@@ -319,5 +320,39 @@ func TestNotConfigured(t *testing.T) {
 	}
 	if got := f.s.Config().AdminMessage(); !strings.Contains(got, "AESOP_TUTOR_MODEL") {
 		t.Errorf("AdminMessage = %q, want the setting named", got)
+	}
+}
+
+func TestAnswerWithoutUsageIsEstimated(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	who := f.learner("ann", "course-1")
+	f.fake.fail(fault{noUsage: true})
+	r, deltas := f.send(who, "no usage please")
+	if r.Answer.Status != StatusAnswered || !r.Answer.TokensEstimated ||
+		r.Answer.PromptTokens == 0 || r.Answer.CompletionTokens == 0 {
+		t.Errorf("answer without the API's usage = %+v", r.Answer)
+	}
+	if r.Answer.Content != strings.Join(deltas, "") {
+		t.Errorf("answer %q, deltas %q", r.Answer.Content, deltas)
+	}
+	if n := f.count("tutor_usage", "user_id = ? AND prompt_tokens > 0", who.UserID); n != 1 {
+		t.Errorf("estimated use not recorded")
+	}
+}
+
+func TestAzure(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db, func(c *Config) {
+		c.Provider, c.BaseURL, c.Model = ProviderAzure, strings.TrimSuffix(c.BaseURL, "/v1"),
+			"tutor-deployment"
+	})
+	r, _ := f.send(f.learner("ann", "course-1"), "hello Azure")
+	if r.Answer == nil || !strings.Contains(r.Answer.Content, "hello Azure") {
+		t.Fatalf("answer through Azure = %+v", r.Answer)
+	}
+	if req := f.fake.lastRequest(); req.MaxCompletionTokens == 0 || req.MaxTokens != 0 {
+		t.Errorf("Azure request max_tokens %d, max_completion_tokens %d", req.MaxTokens,
+			req.MaxCompletionTokens)
 	}
 }

@@ -79,32 +79,42 @@ type spent struct {
 	messages, prompt, completion int
 }
 
+// The statements that add an answer's use to the learner's day and to the
+// course's month.
+const (
+	addDayUsage = "INSERT INTO tutor_usage (user_id, day, context_ref, messages, " +
+		"prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?) " +
+		"ON CONFLICT (user_id, day, context_ref) DO UPDATE SET " +
+		"messages = tutor_usage.messages + excluded.messages, " +
+		"prompt_tokens = tutor_usage.prompt_tokens + excluded.prompt_tokens, " +
+		"completion_tokens = tutor_usage.completion_tokens + excluded.completion_tokens"
+	addMonthUsage = "INSERT INTO tutor_course_usage (context_ref, month, shard, messages, " +
+		"prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?) " +
+		"ON CONFLICT (context_ref, month, shard) DO UPDATE SET " +
+		"messages = tutor_course_usage.messages + excluded.messages, " +
+		"prompt_tokens = tutor_course_usage.prompt_tokens + excluded.prompt_tokens, " +
+		"completion_tokens = tutor_course_usage.completion_tokens + " +
+		"excluded.completion_tokens"
+)
+
+// usageArgs returns the arguments of addDayUsage and addMonthUsage.
+func usageArgs(who Learner, at time.Time, u spent) (day, month []any) {
+	return []any{who.UserID, dayKey(at), who.ContextRef, u.messages, u.prompt, u.completion},
+		[]any{who.ContextRef, monthKey(at), who.UserID % courseShards, u.messages, u.prompt,
+			u.completion}
+}
+
 // recordUsage adds what an answer used to the learner's day and the
 // course's month.
 func recordUsage(db *gorm.DB, who Learner, at time.Time, u spent) error {
 	if u == (spent{}) {
 		return nil
 	}
-	err := db.Exec("INSERT INTO tutor_usage (user_id, day, context_ref, messages, "+
-		"prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?) "+
-		"ON CONFLICT (user_id, day, context_ref) DO UPDATE SET "+
-		"messages = tutor_usage.messages + excluded.messages, "+
-		"prompt_tokens = tutor_usage.prompt_tokens + excluded.prompt_tokens, "+
-		"completion_tokens = tutor_usage.completion_tokens + excluded.completion_tokens",
-		who.UserID, dayKey(at), who.ContextRef, u.messages, u.prompt, u.completion).Error
-	if err != nil {
+	day, month := usageArgs(who, at, u)
+	if err := db.Exec(addDayUsage, day...).Error; err != nil {
 		return fmt.Errorf("record learner usage: %w", err)
 	}
-	err = db.Exec("INSERT INTO tutor_course_usage (context_ref, month, shard, messages, "+
-		"prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?) "+
-		"ON CONFLICT (context_ref, month, shard) DO UPDATE SET "+
-		"messages = tutor_course_usage.messages + excluded.messages, "+
-		"prompt_tokens = tutor_course_usage.prompt_tokens + excluded.prompt_tokens, "+
-		"completion_tokens = tutor_course_usage.completion_tokens + "+
-		"excluded.completion_tokens",
-		who.ContextRef, monthKey(at), who.UserID%courseShards, u.messages, u.prompt,
-		u.completion).Error
-	if err != nil {
+	if err := db.Exec(addMonthUsage, month...).Error; err != nil {
 		return fmt.Errorf("record course usage: %w", err)
 	}
 	return nil
