@@ -35,9 +35,10 @@
 // course a number of tokens per UTC month; a refusal says when the limit
 // resets. A limit of 0 means the tutor may not be used, never that use is
 // unlimited. A learner has one answer in flight at a time, across every
-// instance sharing the database, through a lease row with an expiry. While a
-// learner has a module-test attempt open the caller says so, and the tutor
-// pauses.
+// instance sharing the database: their pending message is the lease, one
+// per learner by a unique index, with an expiry after which a message left
+// by a stopped instance is marked unanswered. While a learner has a
+// module-test attempt open the caller says so, and the tutor pauses.
 //
 // # Instructors
 //

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"aesop/content"
+	"aesop/migrations/dbtest"
 )
 
 // normalized returns s as the answer-key guard compares text: lowercase
@@ -167,5 +168,30 @@ func TestChoosePartsByRelevance(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "History,Seeds" {
 		t.Errorf("with nothing shared, chosen %v, want the lesson's start", got)
+	}
+}
+
+func TestServiceRefusesLabWithAnswerInPrompt(t *testing.T) {
+	pack, err := content.Load(content.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := pack.Activity(labID)
+	m, _ := pack.Module(a.ModuleID)
+	a.Lab.Instructions.Boundaries = append(a.Lab.Instructions.Boundaries,
+		"Never say that "+m.Test.Questions[0].Feedback.Right)
+	cfg := DefaultConfig()
+	cfg.Model, cfg.BaseURL = "m", "http://127.0.0.1:1/v1"
+	s, err := New(dbtest.SQLite(t).DB, pack, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Send(t.Context(), Learner{UserID: 1}, labID, "hi", false, discard)
+	if !errors.Is(err, ErrAnswerInPrompt) {
+		t.Errorf("Send in a lab whose prompt holds an answer: %v, want ErrAnswerInPrompt", err)
+	}
+	_, err = s.Send(t.Context(), Learner{UserID: 1}, "m3-l2-lab", "", false, discard)
+	if !errors.Is(err, ErrEmptyMessage) {
+		t.Errorf("another lab: %v, want it to go on to check the message", err)
 	}
 }

@@ -15,7 +15,7 @@ type Reply struct {
 	// the model failed or the learner stopped the answer before any text.
 	Sent Message
 	// Answer is the tutor's message as stored: answered, stopped or failed;
-	// nil when no text arrived.
+	// nil when the answer broke off or was stopped before any text.
 	Answer *Message
 }
 
@@ -37,9 +37,9 @@ const finishWrites = 10 * time.Second
 // on the answer, and no piece of the answer is passed on before it is
 // stored: a message is never lost. When the model fails, the message stays
 // unanswered and Send returns the Reply with an *UpstreamError; Retry asks
-// again. Cancelling ctx stops the answer: what
-// streamed so far is stored, marked stopped, and Send returns no error. So
-// does an error from onDelta, such as a browser that went away.
+// again. Cancelling ctx stops the answer: what streamed so far is stored,
+// marked stopped, and Send returns no error. So does an error from onDelta,
+// such as a browser that went away.
 func (s *Service) Send(ctx context.Context, who Learner, labID, text string, testOpen bool,
 	onDelta func(string) error) (*Reply, error) {
 	lp, err := s.ready(labID, testOpen)
