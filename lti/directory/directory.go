@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"aesop/lti"
 )
@@ -113,13 +112,25 @@ func (s *Store) Record(ctx context.Context, platformID int64, l *lti.Launch) (*R
 	if !w.any() {
 		return rec, nil
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unprepared(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		return w.write(tx, rec, string(roles), now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return rec, nil
+}
+
+// unprepared returns a session of db whose statements bypass gorm's prepared
+// statements. Inside a transaction those are prepared again on its connection
+// and closed when it ends, which costs PostgreSQL two more round trips for
+// each statement the transaction runs once.
+func unprepared(ctx context.Context, db *gorm.DB) *gorm.DB {
+	tx := db.WithContext(ctx)
+	if p, ok := tx.Statement.ConnPool.(*gorm.PreparedStmtDB); ok {
+		tx.Statement.ConnPool = p.ConnPool
+	}
+	return tx
 }
 
 // launched returns the rows a launch describes, without ids.
@@ -231,58 +242,68 @@ func (st *stored) compare(rec *Recorded, roles string) writes {
 	return w
 }
 
+// Upserts of a launch's rows, each reading back the row's id and created_at
+// whether it inserted or updated.
+const (
+	upsertUser = `INSERT INTO users (platform_id, sub, name, given_name, family_name,
+	email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (platform_id, sub) DO UPDATE SET name = excluded.name,
+	given_name = excluded.given_name, family_name = excluded.family_name,
+	email = excluded.email, updated_at = excluded.updated_at
+RETURNING id, created_at`
+	upsertContext = `INSERT INTO contexts (platform_id, deployment_id, context_id, label,
+	title, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (platform_id, deployment_id, context_id) DO UPDATE SET
+	label = excluded.label, title = excluded.title, updated_at = excluded.updated_at
+RETURNING id, created_at`
+	upsertLink = `INSERT INTO resource_links (platform_id, deployment_id, link_id,
+	context_ref, title, description, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (platform_id, deployment_id, link_id) DO UPDATE SET
+	context_ref = excluded.context_ref, title = excluded.title,
+	description = excluded.description, updated_at = excluded.updated_at
+RETURNING id, created_at`
+	upsertMembership = `INSERT INTO memberships (context_ref, user_id, role, roles,
+	updated_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (context_ref, user_id) DO UPDATE SET role = excluded.role,
+	roles = excluded.roles, updated_at = excluded.updated_at`
+)
+
 // write upserts the rows w names, in order, so that a membership and a link
 // know the ids of the user and the context they refer to.
 func (w writes) write(tx *gorm.DB, rec *Recorded, roles string, now time.Time) error {
-	if w.user {
-		rec.User.CreatedAt, rec.User.UpdatedAt = now, now
-		err := upsert(tx, &rec.User, []string{"platform_id", "sub"},
-			[]string{"name", "given_name", "family_name", "email", "updated_at"})
-		if err != nil {
+	if u := &rec.User; w.user {
+		u.UpdatedAt = now
+		rows, err := tx.Raw(upsertUser, u.PlatformID, u.Sub, u.Name, u.GivenName,
+			u.FamilyName, u.Email, now, now).Rows()
+		if err := scanOne(rows, err, &u.ID, &u.CreatedAt); err != nil {
 			return fmt.Errorf("upsert user: %w", err)
 		}
 	}
 	if c := rec.Context; w.context {
-		c.CreatedAt, c.UpdatedAt = now, now
-		err := upsert(tx, c, []string{"platform_id", "deployment_id", "context_id"},
-			[]string{"label", "title", "updated_at"})
-		if err != nil {
+		c.UpdatedAt = now
+		rows, err := tx.Raw(upsertContext, c.PlatformID, c.DeploymentID, c.ContextID,
+			c.Label, c.Title, now, now).Rows()
+		if err := scanOne(rows, err, &c.ID, &c.CreatedAt); err != nil {
 			return fmt.Errorf("upsert context: %w", err)
 		}
 	}
 	if w.membership {
-		m := &Membership{ContextRef: rec.Context.ID, UserID: rec.User.ID,
-			Role: string(rec.Role), Roles: roles, UpdatedAt: now}
-		err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "context_ref"}, {Name: "user_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"role", "roles", "updated_at"}),
-		}).Create(m).Error
+		err := tx.Exec(upsertMembership, rec.Context.ID, rec.User.ID, string(rec.Role), roles,
+			now).Error
 		if err != nil {
 			return fmt.Errorf("upsert membership: %w", err)
 		}
 	}
 	if rl := rec.ResourceLink; w.link {
-		rl.CreatedAt, rl.UpdatedAt = now, now
-		err := upsert(tx, rl, []string{"platform_id", "deployment_id", "link_id"},
-			[]string{"context_ref", "title", "description", "updated_at"})
-		if err != nil {
+		rl.UpdatedAt = now
+		rows, err := tx.Raw(upsertLink, rl.PlatformID, rl.DeploymentID, rl.LinkID,
+			rl.ContextRef, rl.Title, rl.Description, now, now).Rows()
+		if err := scanOne(rows, err, &rl.ID, &rl.CreatedAt); err != nil {
 			return fmt.Errorf("upsert resource link: %w", err)
 		}
 	}
 	return nil
-}
-
-// upsert inserts row or updates the given columns of the row with the same
-// key, and reads back the row's id either way.
-func upsert(tx *gorm.DB, row any, key, update []string) error {
-	cols := make([]clause.Column, len(key))
-	for i, k := range key {
-		cols[i] = clause.Column{Name: k}
-	}
-	return tx.Clauses(clause.OnConflict{Columns: cols,
-		DoUpdates: clause.AssignmentColumns(update)},
-		clause.Returning{Columns: []clause.Column{{Name: "id"}, {Name: "created_at"}}}).
-		Create(row).Error
 }
 
 // User returns a user by id.
