@@ -343,21 +343,13 @@ type cssPoint struct {
 // view, within the frame and then within the tab, for an LMS that makes its
 // frame as tall as the page in it.
 func clickInFrame(top, frame context.Context, frameID, sel string) error {
-	at, err := chromedp.Run(frame, chromedp.Evaluate[*cssPoint](fmt.Sprintf(`(function () {
-  var el = document.querySelector(%q);
-  if (!el) { return null; }
-  el.scrollIntoView({block: "nearest", behavior: "instant"});
-  var r = el.getBoundingClientRect();
-  return {x: r.left + r.width / 2, y: r.top + r.height / 2};
-})()`, sel)))
+	at, err := elementCentre(frame, sel, false)
 	if err != nil {
-		return fmt.Errorf("find %s in the frame: %w", sel, err)
-	}
-	if at == nil {
-		return fmt.Errorf("find %s in the frame: %w", sel, errNotInPage)
+		return err
 	}
 	// The browser routes a click to a cross-site iframe by what it last drew,
-	// so after scrolling it waits two frames.
+	// so after scrolling, the tab and then the frame wait two frames each: a
+	// page just loaded in the frame would otherwise miss the click.
 	origin, err := chromedp.Run(top, chromedp.Evaluate[*cssPoint](fmt.Sprintf(`(function () {
   var f = document.getElementById(%q);
   if (!f) { return null; }
@@ -379,10 +371,40 @@ func clickInFrame(top, frame context.Context, frameID, sel string) error {
 	if origin == nil {
 		return fmt.Errorf("find frame %s: %w", frameID, errNotInPage)
 	}
+	if at, err = elementCentre(frame, sel, true); err != nil {
+		return err
+	}
 	if err := chromedp.Do(top, chromedp.MouseClickXY(origin.X+at.X, origin.Y+at.Y)); err != nil {
 		return fmt.Errorf("click %s: %w", sel, err)
 	}
 	return nil
+}
+
+// elementCentre scrolls sel into view in the page of ctx and returns its
+// centre. With settle set, it measures once the page has drawn twice, or
+// after 250 ms: a frame out of sight draws nothing.
+func elementCentre(ctx context.Context, sel string, settle bool) (*cssPoint, error) {
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[*cssPoint](fmt.Sprintf(`(function () {
+  var el = document.querySelector(%q);
+  if (!el) { return null; }
+  el.scrollIntoView({block: "nearest", behavior: "instant"});
+  return new Promise(function (resolve) {
+    function measure() {
+      var r = el.getBoundingClientRect();
+      resolve({x: r.left + r.width / 2, y: r.top + r.height / 2});
+    }
+    if (!%t) { return measure(); }
+    setTimeout(measure, 250);
+    requestAnimationFrame(function () { requestAnimationFrame(measure); });
+  });
+})()`, sel, settle), chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, fmt.Errorf("find %s in the frame: %w", sel, err)
+	}
+	if at == nil {
+		return nil, fmt.Errorf("find %s in the frame: %w", sel, errNotInPage)
+	}
+	return at, nil
 }
 
 var errNotInPage = errors.New("no such element")

@@ -24,10 +24,15 @@
     return li;
   }
 
+  // busy marks an answer in flight. The list is aria-busy meanwhile, so a
+  // screen reader reads the answer once, whole, not piece by piece; focus
+  // moves to Stop, since Send and the box it was on are disabled.
   function busy(on) {
     send.disabled = on;
     stop.hidden = !on;
     box.disabled = on;
+    list.setAttribute("aria-busy", on ? "true" : "false");
+    if (on) { stop.focus(); }
   }
 
   function retryButton(li, id) {
@@ -37,7 +42,7 @@
     b.textContent = "Retry";
     b.addEventListener("click", function () {
       b.remove();
-      ask({ retry: String(id) }, null);
+      ask({ retry: String(id) }, li);
     });
     li.appendChild(b);
   }
@@ -103,9 +108,12 @@
       } else if (name === "failed") {
         if (!text.textContent) { answer.remove(); }
         status.textContent = v.message;
-        if (v.stored && v.retry) {
-          retryButton(mine || answer, v.retry);
-        } else if (mine && !v.stored) {
+        // A retried message is stored whatever the outcome, so it keeps
+        // its Retry; a new one refused before it was stored goes back in
+        // the box.
+        if (fields.retry || (v.stored && v.retry)) {
+          retryButton(mine, v.retry || fields.retry);
+        } else if (!v.stored) {
           box.value = mine.textContent;
           mine.remove();
         }
