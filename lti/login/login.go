@@ -6,8 +6,8 @@
 // States are single use: the launch consumes one with an atomic delete, so two
 // instances behind a load balancer cannot both accept it. The delete also
 // checks the browser binding, so a launch from another browser consumes
-// nothing. They live for TTL,
-// which must be at least as long as any id_token may live.
+// nothing. States live for TTL, which must be at least as long as any
+// id_token may live.
 package login
 
 import (
@@ -294,12 +294,13 @@ func (s *Service) Consume(ctx context.Context, state, binding string) (*State, e
 	return other, ErrOtherBrowser
 }
 
-// stateColumns are the columns scanState reads, in its order.
+// stateColumns are the columns of a login state, in the order store writes
+// them and scanState reads them.
 const stateColumns = "state_hash, nonce, platform_id, deployment_id, target_link_uri, " +
 	"login_hint, message_hint, binding_hash, storage_target, created_at, expires_at"
 
-// scanState reads a login state. Launches read one each, so the columns are
-// scanned by hand rather than by gorm's reflection.
+// scanState reads a login state. Its columns are listed by hand rather than
+// found by gorm's reflection, which cost as much as the query.
 func scanState(rows *sql.Rows, err error) (*State, error) {
 	var st State
 	err = scanOne(rows, err, &st.StateHash, &st.Nonce, &st.PlatformID, &st.DeploymentID,
