@@ -82,7 +82,8 @@ func TestChaosDelivery(t *testing.T) {
 	r.openDB(dbURL)
 	a, _ := pack(t).Activity("m3-test")
 	r.quiz = a.Quiz
-	r.links = append([]emulator.ResourceLink{testLink}, r.deepLinkTests((n-1)/7)...)
+	env := &testEnv{t: t, emu: r.lms.emu, toolURL: r.tool.url}
+	r.links = append([]emulator.ResourceLink{testLink}, env.deepLinkTests((n-1)/7)...)
 	r.learners = chaosLearners(r.links, n, 42)
 	before, after := chaosPhases(r.learners, 42)
 	t.Logf("set up %d links at %s", len(r.links), time.Since(start).Round(time.Millisecond))
@@ -123,24 +124,42 @@ func (r *chaosRun) openDB(dbURL string) {
 
 // deepLinkTests has an instructor add the module test to the course n
 // times through deep linking, graded, and returns the links.
-func (r *chaosRun) deepLinkTests(n int) []emulator.ResourceLink {
-	env := &testEnv{t: r.t, emu: r.lms.emu, toolURL: r.tool.url}
+func (e *testEnv) deepLinkTests(n int) []emulator.ResourceLink {
+	e.t.Helper()
 	prof := browser()
 	for range n {
-		_, body := env.openAs(prof, emulator.Instructor(), emulator.ResourceLink{},
+		_, body := e.openAs(prof, emulator.Instructor(), emulator.ResourceLink{},
 			emulator.MessageDeepLinking)
-		_, body = env.post(prof, forms(r.t, body, "/deeplink")[0], url.Values{
+		_, body = e.post(prof, pageForm(e.t, body, "/deeplink"), url.Values{
 			"activity": {"m3-test"}, "graded": {"m3-test"}})
-		if resp, body := env.post(prof, forms(r.t, body, "/deep-link-return")[0],
+		if resp, body := e.post(prof, pageForm(e.t, body, "/deep-link-return"),
 			nil); resp.StatusCode != http.StatusOK {
-			r.t.Fatalf("deep linking return: %d\n%s", resp.StatusCode, body)
+			e.t.Fatalf("deep linking return: %d\n%s", resp.StatusCode, body)
 		}
 	}
-	links := r.lms.emu.ResourceLinks()
+	links := e.emu.ResourceLinks()
 	if len(links) != n {
-		r.t.Fatalf("%d links after %d deep links", len(links), n)
+		e.t.Fatalf("%d links after %d deep links", len(links), n)
 	}
 	return links
+}
+
+// pageForm is forms(…)[0] for tests and benchmarks alike.
+func pageForm(tb testing.TB, body, part string) form {
+	tb.Helper()
+	for _, m := range formRE.FindAllStringSubmatch(body, -1) {
+		action := html.UnescapeString(m[1])
+		if !strings.Contains(action, part) {
+			continue
+		}
+		f := form{action: action, fields: url.Values{}}
+		for _, in := range inputRE.FindAllStringSubmatch(m[2], -1) {
+			f.fields.Add(html.UnescapeString(in[1]), html.UnescapeString(in[2]))
+		}
+		return f
+	}
+	tb.Fatalf("no form posting to %q in:\n%s", part, body)
+	return form{}
 }
 
 // chaosLearners puts the emulator's seven enrolled learners on each link,
