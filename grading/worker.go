@@ -104,8 +104,13 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run delivers until ctx ends.
+// Run delivers until ctx ends. On SQLite it then gives up the delivery lease,
+// so a restarted instance does not wait for it to run out.
 func (w *Worker) Run(ctx context.Context) {
+	if w.cfg.SingleWorker {
+		defer w.db.Exec("DELETE FROM worker_leases WHERE name = ? AND owner = ?",
+			"grade_outbox", w.cfg.Owner)
+	}
 	for ctx.Err() == nil {
 		n, err := w.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
