@@ -58,13 +58,22 @@ type Session struct {
 	LaunchJSON string `gorm:"column:launch"`
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+
+	// launch is the launch itself while the session is remembered by the
+	// instance that created it, so that its first page need not decode it.
+	launch *lti.Launch
 }
 
 // TableName maps Session to its table.
 func (Session) TableName() string { return "sessions" }
 
-// Launch decodes the launch stored with the session.
+// Launch decodes the launch stored with the session. For RecentTTL after a
+// launch, the instance that served it returns the launch it validated
+// instead, shared by the requests of the session: callers must not change it.
 func (s *Session) Launch() (*lti.Launch, error) {
+	if s.launch != nil {
+		return s.launch, nil
+	}
 	var l lti.Launch
 	if err := json.Unmarshal([]byte(s.LaunchJSON), &l); err != nil {
 		return nil, fmt.Errorf("decode stored launch: %w", err)
@@ -145,6 +154,7 @@ func (s *Store) Create(ctx context.Context, sess *Session, l *lti.Launch) error 
 	if err != nil {
 		return fmt.Errorf("store session: %w", err)
 	}
+	sess.launch = l
 	s.recent.put(sess, now)
 	return nil
 }

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +105,11 @@ func TestStoredSession(t *testing.T) {
 		l := &lti.Launch{Subject: "u", DeploymentID: "d", Name: "Ada",
 			Roles:        []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"},
 			Context:      &lti.Context{ID: "course"},
-			ResourceLink: &lti.ResourceLink{ID: "link", Title: "Quiz"}}
+			ResourceLink: &lti.ResourceLink{ID: "link", Title: "Quiz"},
+			Custom:       map[string]string{"graded": "true"},
+			AGS:          &lti.AGSEndpoint{LineItems: "https://lms.example/li"},
+			IssuedAt:     time.Unix(1700000000, 123456789).UTC(),
+			ExpiresAt:    time.Unix(1700000060, 0).UTC()}
 		rec, err := directory.NewStore(db.DB).Record(ctx, p.ID, l)
 		if err != nil {
 			t.Fatal(err)
@@ -133,8 +138,16 @@ func TestStoredSession(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mem, err := s.Check(ctx, s.Token(in)); err != nil || mem.ID != in.ID {
-				t.Errorf("Check on the instance that created the session = %v, %v", mem, err)
+			mem, err := s.Check(ctx, s.Token(in))
+			if err != nil || mem.ID != in.ID {
+				t.Fatalf("Check on the instance that created the session = %v, %v", mem, err)
+			}
+			// The remembered launch and the stored one read the same.
+			memLaunch, err1 := mem.Launch()
+			dbLaunch, err2 := got.Launch()
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(memLaunch, dbLaunch) {
+				t.Errorf("remembered launch\n%+v\nstored launch\n%+v (%v, %v)", memLaunch,
+					dbLaunch, err1, err2)
 			}
 			if got.ID != in.ID || got.PlatformID != in.PlatformID ||
 				got.DeploymentID != in.DeploymentID || got.UserID != in.UserID ||
