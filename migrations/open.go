@@ -85,8 +85,9 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Database, 
 		q.Add("_pragma", p)
 	}
 	// No _time_format: the driver stops reading options after it, so
-	// _txlock would be ignored. Times are written in Go's default layout,
-	// always in UTC, which sorts as text in time order.
+	// _txlock would be ignored. The driver then writes times as
+	// 2006-01-02 15:04:05.999999999-07:00; they are always UTC here, so they
+	// sort as text in time order.
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 	db, err := gorm.Open(sqlite.Open(dsn), cfg)
@@ -97,7 +98,10 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Database, 
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite file %s: %w", path, err)
 	}
+	// Keep every connection idle between requests: a new SQLite connection
+	// re-reads the schema, which overlapping launches would pay each time.
 	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("open sqlite file %s: %w", path, err)
 	}
