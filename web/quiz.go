@@ -143,8 +143,10 @@ func (h *courseHandler) answerQuiz(c echo.Context) error {
 	return h.redirect(c, fmt.Sprintf("/a/%s#%s", a.ID, qid))
 }
 
-// retryQuiz starts a new attempt of a quiz.
-func (h *courseHandler) retryQuiz(c echo.Context) error {
+// openAttempt starts an attempt of a quiz (a retry) or of the test, or
+// returns to the open one: the store's Open is idempotent, so a double click
+// starts one attempt.
+func (h *courseHandler) openAttempt(c echo.Context) error {
 	a, err := h.activity(c)
 	if err != nil {
 		return err

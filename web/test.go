@@ -41,7 +41,7 @@ func (h *courseHandler) showTest(c echo.Context, a *content.Activity) error {
 		return err
 	}
 	p := testPage{frame: f, Quiz: a.Quiz, Link: link,
-		PassScore: passScore(a.Quiz.PassMark, len(a.Quiz.Questions))}
+		PassScore: grading.PassScore(a.Quiz.PassMark, len(a.Quiz.Questions))}
 	if p.Attempt, err = h.grades.Current(ctx, sess.UserID, a.ID, linkRef); err != nil {
 		return err
 	}
@@ -62,30 +62,6 @@ func (h *courseHandler) showTest(c echo.Context, a *content.Activity) error {
 		return err
 	}
 	return h.pages.render(c, http.StatusOK, "test", p)
-}
-
-// passScore is the least number of correct answers that passes.
-func passScore(mark float64, n int) int {
-	return int(math.Ceil(mark*float64(n) - 1e-9))
-}
-
-// startTest opens an attempt (or returns to the open one).
-func (h *courseHandler) startTest(c echo.Context) error {
-	a, err := h.activity(c)
-	if err != nil {
-		return err
-	}
-	sess := currentSession(c)
-	ctx := c.Request().Context()
-	link, err := h.linkFor(ctx, sess, a.ID)
-	if err != nil {
-		return err
-	}
-	if _, err := h.grades.Open(ctx, sess.UserID, a.ID, linkRefOf(link),
-		sess.ContextRef); err != nil {
-		return attemptError(err)
-	}
-	return h.redirect(c, "/a/"+a.ID)
 }
 
 // saveAnswer stores one choice of an open test attempt as the learner makes
@@ -160,7 +136,7 @@ func (h *courseHandler) review(c echo.Context) error {
 		return err
 	}
 	p := reviewPage{frame: f, Quiz: a.Quiz, Attempt: at, Questions: questionViews(a.Quiz, at),
-		PassScore: passScore(a.Quiz.PassMark, len(a.Quiz.Questions))}
+		PassScore: grading.PassScore(a.Quiz.PassMark, len(a.Quiz.Questions))}
 	if at.MaxScore > 0 {
 		p.Percent = int(math.Round(100 * float64(at.Score) / float64(at.MaxScore)))
 	}
