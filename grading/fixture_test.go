@@ -8,7 +8,7 @@ import (
 	"aesop/content"
 	"aesop/lti"
 	"aesop/lti/directory"
-	"aesop/lti/platform"
+	"aesop/lti/platform/platformtest"
 	"aesop/migrations"
 )
 
@@ -47,12 +47,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *migrations.Database) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-		JWKSURL: "https://lms.example/k"}
-	if err := platform.NewStore(db.DB).Add(ctx, p, "d1"); err != nil {
-		t.Fatal(err)
-	}
+	p := platformtest.Add(t, db.DB, "d1")
 	return &fixture{t: t, ctx: ctx, db: db, s: NewStore(db.DB, builtin()),
 		dir: directory.NewStore(db.DB), platformID: p.ID}
 }

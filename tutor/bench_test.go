@@ -19,7 +19,7 @@ import (
 
 	"aesop/lti"
 	"aesop/lti/directory"
-	"aesop/lti/platform"
+	"aesop/lti/platform/platformtest"
 	"aesop/migrations"
 	"aesop/migrations/dbtest"
 )
@@ -187,12 +187,7 @@ func benchRound(b *testing.B, s *Service, learners []Learner, ramp time.Duration
 // benchLearners records n learners of one course.
 func benchLearners(b *testing.B, db *migrations.Database, n int) []Learner {
 	ctx := context.Background()
-	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-		JWKSURL: "https://lms.example/k"}
-	if err := platform.NewStore(db.DB).Add(ctx, p, "d1"); err != nil {
-		b.Fatal(err)
-	}
+	p := platformtest.Add(b, db.DB, "d1")
 	dir := directory.NewStore(db.DB)
 	out := make([]Learner, n)
 	for i := range out {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"aesop/lti"
-	"aesop/lti/platform"
+	"aesop/lti/platform/platformtest"
 	"aesop/migrations"
 	"aesop/migrations/dbtest"
 )
@@ -16,13 +16,7 @@ import (
 func TestRecordUpserts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
 		ctx := context.Background()
-		ps := platform.NewStore(db.DB)
-		p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-			AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-			JWKSURL: "https://lms.example/k"}
-		if err := ps.Add(ctx, p, "d1"); err != nil {
-			t.Fatal(err)
-		}
+		p := platformtest.Add(t, db.DB, "d1")
 		s := NewStore(db.DB)
 		l := &lti.Launch{Subject: "u1", DeploymentID: "d1", Name: "Ada",
 			Roles:        []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"},
@@ -82,13 +76,7 @@ func TestRecordUpserts(t *testing.T) {
 func TestRecordWritesOnlyChanges(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
 		ctx := context.Background()
-		ps := platform.NewStore(db.DB)
-		p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-			AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-			JWKSURL: "https://lms.example/k"}
-		if err := ps.Add(ctx, p, "d1"); err != nil {
-			t.Fatal(err)
-		}
+		p := platformtest.Add(t, db.DB, "d1")
 		s := NewStore(db.DB)
 		learner := "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 		launch := func() *lti.Launch {
@@ -182,11 +170,7 @@ func TestRecordWritesOnlyChanges(t *testing.T) {
 func TestMembersMergeRoster(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
 		ctx := context.Background()
-		ps := platform.NewStore(db.DB)
-		p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-			AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-			JWKSURL: "https://lms.example/k"}
-		ps.Add(ctx, p, "d1")
+		p := platformtest.Add(t, db.DB, "d1")
 		s := NewStore(db.DB)
 		rec, err := s.Record(ctx, p.ID, &lti.Launch{Subject: "u1", DeploymentID: "d1",
 			Name: "Ada", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"},

@@ -10,7 +10,7 @@ import (
 
 	"aesop/lti"
 	"aesop/lti/directory"
-	"aesop/lti/platform"
+	"aesop/lti/platform/platformtest"
 	"aesop/migrations"
 	"aesop/migrations/dbtest"
 )
@@ -18,11 +18,7 @@ import (
 func TestTokens(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx := context.Background()
-	ps := platform.NewStore(db.DB)
-	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-		JWKSURL: "https://lms.example/k"}
-	ps.Add(ctx, p, "d")
+	p := platformtest.Add(t, db.DB, "d")
 	l := &lti.Launch{Subject: "u", DeploymentID: "d", Issuer: p.Issuer}
 	rec, err := directory.NewStore(db.DB).Record(ctx, p.ID, l)
 	if err != nil {
@@ -65,11 +61,7 @@ func TestTokens(t *testing.T) {
 func TestSubmissionAfterTokenExpiry(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx := context.Background()
-	ps := platform.NewStore(db.DB)
-	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-		JWKSURL: "https://lms.example/k"}
-	ps.Add(ctx, p, "d")
+	p := platformtest.Add(t, db.DB, "d")
 	rec, _ := directory.NewStore(db.DB).Record(ctx, p.ID, &lti.Launch{Subject: "u",
 		DeploymentID: "d"})
 	s, _ := Open(ctx, db.DB)
@@ -95,13 +87,7 @@ func TestSubmissionAfterTokenExpiry(t *testing.T) {
 func TestStoredSession(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
 		ctx := context.Background()
-		ps := platform.NewStore(db.DB)
-		p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-			AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-			JWKSURL: "https://lms.example/k"}
-		if err := ps.Add(ctx, p, "d"); err != nil {
-			t.Fatal(err)
-		}
+		p := platformtest.Add(t, db.DB, "d")
 		l := &lti.Launch{Subject: "u", DeploymentID: "d", Name: "Ada",
 			Roles:        []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"},
 			Context:      &lti.Context{ID: "course"},
@@ -182,11 +168,7 @@ func samePtr(a, b *int64) bool {
 func TestRecentSessions(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx := context.Background()
-	ps := platform.NewStore(db.DB)
-	p := &platform.Platform{Issuer: "https://lms.example", ClientID: "c",
-		AuthURL: "https://lms.example/a", TokenURL: "https://lms.example/t",
-		JWKSURL: "https://lms.example/k"}
-	ps.Add(ctx, p, "d")
+	p := platformtest.Add(t, db.DB, "d")
 	rec, _ := directory.NewStore(db.DB).Record(ctx, p.ID, &lti.Launch{Subject: "u",
 		DeploymentID: "d"})
 	now := time.Now().UTC()
