@@ -17,7 +17,7 @@ import (
 // toolProcess is the aesop binary running `aesop serve` as a separate
 // process, which a test can kill as the operating system would.
 type toolProcess struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	env  []string
 	url  string // http://localhost:PORT, the tool's base URL
@@ -27,7 +27,7 @@ type toolProcess struct {
 }
 
 // buildAesop compiles the binary into the test's temporary folder.
-func buildAesop(t *testing.T) string {
+func buildAesop(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "aesop")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -38,7 +38,7 @@ func buildAesop(t *testing.T) string {
 }
 
 // freePort returns a loopback port nobody listens on.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,7 +51,7 @@ func freePort(t *testing.T) int {
 // newToolProcess prepares the binary to serve on a fixed port with the
 // database and settings given, which override the caller's AESOP_*
 // environment.
-func newToolProcess(t *testing.T, bin, dbURL string, settings map[string]string) *toolProcess {
+func newToolProcess(t testing.TB, bin, dbURL string, settings map[string]string) *toolProcess {
 	port := freePort(t)
 	p := &toolProcess{t: t, bin: bin, url: fmt.Sprintf("http://localhost:%d", port)}
 	for _, kv := range os.Environ() {
