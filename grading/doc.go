@@ -39,4 +39,13 @@
 // caller says so; a quiz or test is completed by its first submitted
 // attempt, whatever the score, since the score and pass are kept with the
 // attempt. The completion is written in the submitting transaction.
+//
+// # Grades in the LMS
+//
+// A graded link sends its grade to the LMS gradebook through an outbox
+// written in the same transaction as what the grade follows from, and
+// delivered by workers that retry. A quiz or test sends the score of the
+// attempt its policy picks. A lab has no score: a graded lab sends 1 of 1
+// when the learner completes it, once per link, and the gradebook lists
+// who completed it.
 package grading

@@ -26,6 +26,7 @@ const (
 	testID   = "m3-test"
 	quizID   = "m3-l1-quiz"
 	lessonID = "m3-l1"
+	labID    = "m3-l1-lab"
 )
 
 // learner is the LTI role of a student in a course.

@@ -30,9 +30,11 @@ type LinkSettings struct {
 	ResourceLinkRef int64
 	ActivityID      string
 	// Graded is true when scores go to the LMS gradebook. A module test is
-	// always graded; a quiz is practice unless set.
+	// always graded; a quiz is practice unless set; a graded lab sends its
+	// completion, 1 of 1. A lesson is never graded.
 	Graded bool
-	// ScoreMaximum is the score the gradebook shows for full marks.
+	// ScoreMaximum is the score the gradebook shows for full marks; always 1
+	// for a lab.
 	ScoreMaximum int
 	// MaxAttempts limits the attempts a learner may start; 0 means no limit.
 	MaxAttempts int
@@ -87,13 +89,18 @@ func loadLink(db *gorm.DB, linkRef int64) (*LinkSettings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load link settings: %w", err)
 	}
+	return row.settings(), nil
+}
+
+// settings turns a row into LinkSettings.
+func (row *linkRow) settings() *LinkSettings {
 	return &LinkSettings{
 		ResourceLinkRef: row.ResourceLinkRef, ActivityID: row.ActivityID,
 		Graded: row.Graded, ScoreMaximum: row.ScoreMaximum, MaxAttempts: row.MaxAttempts,
 		Policy: Policy(row.GradePolicy), LineItemURL: row.LineItemURL,
 		AGSLineItems: row.AGSLineItems, AGSScopes: scopeList(row.AGSScopes),
 		UpdatedAt: row.UpdatedAt.UTC(),
-	}, nil
+	}
 }
 
 // scopeList splits stored scopes; none is nil.
@@ -106,7 +113,8 @@ func scopeList(s string) []string {
 
 // SetLink stores the settings of a resource link, replacing any before,
 // after checking them and filling in defaults: the best-attempt policy, a
-// module test always graded, and a score maximum of one point per question.
+// module test always graded, and a score maximum of one point per question,
+// or of 1 for a lab, whose grade is its completion.
 // An empty LineItemURL keeps the one stored, so that saving the settings
 // form never loses the gradebook column the LMS made.
 func (s *Store) SetLink(ctx context.Context, ls LinkSettings) error {
@@ -154,10 +162,12 @@ func (s *Store) linkRow(ls LinkSettings) (linkRow, error) {
 	if a.Kind == content.KindTest {
 		ls.Graded = true
 	}
-	if a.Quiz == nil && ls.Graded {
+	switch {
+	case a.Lab != nil:
+		ls.ScoreMaximum = completionMaximum
+	case a.Quiz == nil && ls.Graded:
 		return linkRow{}, fmt.Errorf("%w: a %s has no score to grade", ErrInvalidSettings, a.Kind)
-	}
-	if a.Quiz != nil && ls.ScoreMaximum == 0 {
+	case a.Quiz != nil && ls.ScoreMaximum == 0:
 		ls.ScoreMaximum = len(a.Quiz.Questions)
 	}
 	return linkRow{
@@ -165,6 +175,16 @@ func (s *Store) linkRow(ls LinkSettings) (linkRow, error) {
 		ScoreMaximum: ls.ScoreMaximum, MaxAttempts: ls.MaxAttempts,
 		GradePolicy: string(ls.Policy), LineItemURL: ls.LineItemURL, UpdatedAt: now(),
 	}, nil
+}
+
+// ColumnLabel is the label of an activity's gradebook column: its title,
+// and for a lab, whose grade is only whether it was completed, a word that
+// says so, so that nobody reads 1 of 1 as a mark for the work.
+func ColumnLabel(a *content.Activity) string {
+	if a.Lab != nil {
+		return a.Title + " (completion)"
+	}
+	return a.Title
 }
 
 // settingsFor returns the settings that govern an activity through a link:

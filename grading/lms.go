@@ -94,7 +94,7 @@ func (l *LMS) Deliver(ctx context.Context, e *Entry) error {
 // instances make one gradebook column.
 func (l *LMS) lineItem(ctx context.Context, svc *ags.Service, ls *LinkSettings,
 	t LMSTarget, entry int64) (string, error) {
-	want := ags.LineItem{Label: l.grades.title(ls.ActivityID), ScoreMaximum: float64(
+	want := ags.LineItem{Label: l.grades.label(ls.ActivityID), ScoreMaximum: float64(
 		ls.ScoreMaximum), ResourceID: ls.ActivityID, ResourceLinkID: t.LinkID, Tag: "aesop"}
 	if svc.LineItemsURL() == "" {
 		return "", &PermanentError{Reason: "The LMS gave no gradebook column for this link " +

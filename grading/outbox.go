@@ -63,8 +63,7 @@ func (Entry) TableName() string { return "grade_outbox" }
 
 // enqueue adds the learner's current grade for a graded link to the outbox, in
 // the transaction that submitted the attempt: the submission and its delivery
-// are written together or not at all. Older pending scores of the same learner
-// and link are superseded, since only the newest grade matters.
+// are written together or not at all.
 func enqueue(tx *gorm.DB, a *Attempt) error {
 	if a.ResourceLinkRef == nil {
 		return nil
@@ -77,9 +76,17 @@ func enqueue(tx *gorm.DB, a *Attempt) error {
 	if err != nil || !ok {
 		return err
 	}
+	return queue(tx, newEntry(best, ls))
+}
+
+// queue adds e to the outbox on tx as the newest score of its learner and
+// link. Its timestamp is moved past the last one kept, since the LMS refuses
+// a score no newer than the one it holds, and older pending scores are
+// superseded, since only the newest grade matters.
+func queue(tx *gorm.DB, e *Entry) error {
 	at := now()
 	var last Entry
-	err = tx.Where("resource_link_ref = ? AND user_id = ?", *a.ResourceLinkRef, a.UserID).
+	err := tx.Where("resource_link_ref = ? AND user_id = ?", e.ResourceLinkRef, e.UserID).
 		Order("score_at DESC").Limit(1).Find(&last).Error
 	if err != nil {
 		return fmt.Errorf("read last score time: %w", err)
@@ -88,20 +95,21 @@ func enqueue(tx *gorm.DB, a *Attempt) error {
 		at = last.ScoreAt.Add(time.Millisecond)
 	}
 	err = tx.Model(&Entry{}).Where("resource_link_ref = ? AND user_id = ? AND status = ?",
-		*a.ResourceLinkRef, a.UserID, StatusPending).
+		e.ResourceLinkRef, e.UserID, StatusPending).
 		Updates(map[string]any{"status": StatusSuperseded, "updated_at": at}).Error
 	if err != nil {
 		return fmt.Errorf("supersede older scores: %w", err)
 	}
-	e := newEntry(best, ls, at)
+	e.Status, e.ScoreAt, e.NextTryAt, e.CreatedAt, e.UpdatedAt = StatusPending, at, at, at, at
 	if err := tx.Create(e).Error; err != nil {
 		return fmt.Errorf("enqueue score: %w", err)
 	}
 	return nil
 }
 
-// newEntry builds the outbox entry for the attempt a link's policy picked.
-func newEntry(best *Attempt, ls *LinkSettings, at time.Time) *Entry {
+// newEntry builds the outbox entry for the attempt a link's policy picked;
+// queue stamps it.
+func newEntry(best *Attempt, ls *LinkSettings) *Entry {
 	max := float64(best.MaxScore)
 	if ls.ScoreMaximum > 0 && best.MaxScore > 0 {
 		max = float64(ls.ScoreMaximum)
@@ -114,8 +122,7 @@ func newEntry(best *Attempt, ls *LinkSettings, at time.Time) *Entry {
 	return &Entry{ResourceLinkRef: *best.ResourceLinkRef, UserID: best.UserID,
 		AttemptID: &id, ActivityID: best.ActivityID, ScoreGiven: given, ScoreMaximum: max,
 		Comment: comment(best), ActivityProgress: ActivityCompleted,
-		GradingProgress: GradingFullyGrade, SubmittedAt: *best.SubmittedAt, ScoreAt: at,
-		Status: StatusPending, NextTryAt: at, CreatedAt: at, UpdatedAt: at}
+		GradingProgress: GradingFullyGrade, SubmittedAt: *best.SubmittedAt}
 }
 
 // comment is the short note shown next to the grade in the LMS.
@@ -143,8 +150,9 @@ func (s *Store) Entries(ctx context.Context, linkRef int64) ([]Entry, error) {
 }
 
 // Resync enqueues the current grade of a learner (or, with userID 0, of every
-// learner with a graded attempt) on a link again. With force set, a grade
-// changed by hand in the LMS is overwritten; otherwise delivery holds it.
+// learner with a graded attempt, or who completed the link's lab) on a link
+// again. With force set, a grade changed by hand in the LMS is overwritten;
+// otherwise delivery holds it.
 func (s *Store) Resync(ctx context.Context, linkRef, userID int64, force bool) (int, error) {
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -152,39 +160,59 @@ func (s *Store) Resync(ctx context.Context, linkRef, userID int64, force bool) (
 		if err != nil {
 			return err
 		}
-		if !ls.Graded {
+		if ls == nil || !ls.Graded {
 			return ErrNotGraded
 		}
-		var users []int64
-		q := tx.Model(&attemptRow{}).Distinct("user_id").
-			Where("link_key = ? AND activity_id = ? AND submitted_at IS NOT NULL", linkRef,
-				ls.ActivityID)
-		if userID != 0 {
-			q = q.Where("user_id = ?", userID)
+		a, err := s.activity(ls.ActivityID)
+		if err != nil {
+			return err
 		}
-		if err := q.Pluck("user_id", &users).Error; err != nil {
-			return fmt.Errorf("find graded learners: %w", err)
+		var es []*Entry
+		if a.Lab != nil {
+			es, err = completionGrades(tx, ls, userID)
+		} else {
+			es, err = attemptGrades(tx, ls, userID)
 		}
-		for _, u := range users {
-			best, ok, err := grade(tx, u, ls.ActivityID, &linkRef)
-			if err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			e.Forced = force
+			if err := queue(tx, e); err != nil {
 				return err
 			}
-			if err := enqueue(tx, best); err != nil {
-				return err
-			}
-			if force {
-				err := tx.Model(&Entry{}).Where("resource_link_ref = ? AND user_id = ? AND "+
-					"status = ?", linkRef, u, StatusPending).Update("forced", true).Error
-				if err != nil {
-					return fmt.Errorf("force resync: %w", err)
-				}
-			}
-			n++
 		}
+		n = len(es)
 		return nil
 	})
 	return n, err
+}
+
+// attemptGrades returns the entries that send the current grade of a learner
+// (or, with userID 0, of every learner with a submitted attempt) on a link
+// to a quiz or test.
+func attemptGrades(tx *gorm.DB, ls *LinkSettings, userID int64) ([]*Entry, error) {
+	var users []int64
+	q := tx.Model(&attemptRow{}).Distinct("user_id").
+		Where("link_key = ? AND activity_id = ? AND submitted_at IS NOT NULL",
+			ls.ResourceLinkRef, ls.ActivityID)
+	if userID != 0 {
+		q = q.Where("user_id = ?", userID)
+	}
+	if err := q.Pluck("user_id", &users).Error; err != nil {
+		return nil, fmt.Errorf("find graded learners: %w", err)
+	}
+	var es []*Entry
+	for _, u := range users {
+		best, ok, err := grade(tx, u, ls.ActivityID, &ls.ResourceLinkRef)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			es = append(es, newEntry(best, ls))
+		}
+	}
+	return es, nil
 }
 
 // ErrNotGraded reports a resync of a link whose activity is not graded.

@@ -17,6 +17,8 @@ type LearnerRow struct {
 	// Grade is the score the link's policy sends; Passed is that attempt's.
 	Grade  int
 	Passed bool
+	// CompletedAt is when the learner completed a lab; nil on a quiz or test.
+	CompletedAt *time.Time
 	// Sync is the newest delivery of the learner's grade, nil if none.
 	Sync *Entry
 }
@@ -38,15 +40,20 @@ type QuestionStat struct {
 
 // Report is the gradebook of one link.
 type Report struct {
-	Settings     LinkSettings
+	Settings LinkSettings
+	// Completion is true for a lab, whose learners are those who completed
+	// it, each with a grade of 1 of 1, and which has no distribution,
+	// questions or pass mark.
+	Completion   bool
 	Learners     []LearnerRow
 	Distribution []int // Distribution[s] learners whose grade is s
 	Questions    []QuestionStat
 	PassScore    int
 }
 
-// LinkReport builds the gradebook of a link from its submitted attempts and
-// its outbox.
+// LinkReport builds the gradebook of a link from its submitted attempts, or
+// for a lab from who completed it, and from its outbox. A lesson has none:
+// ErrNotAssessed.
 func (s *Store) LinkReport(ctx context.Context, linkRef int64) (*Report, error) {
 	db := s.db.WithContext(ctx)
 	ls, err := loadLink(db, linkRef)
@@ -55,6 +62,9 @@ func (s *Store) LinkReport(ctx context.Context, linkRef int64) (*Report, error) 
 	}
 	if ls == nil {
 		return nil, ErrLinkNotSet
+	}
+	if a, err := s.activity(ls.ActivityID); err == nil && a.Lab != nil {
+		return s.labReport(ctx, ls)
 	}
 	quiz, err := s.quiz(ls.ActivityID)
 	if err != nil {
@@ -98,6 +108,26 @@ func (s *Store) LinkReport(ctx context.Context, linkRef int64) (*Report, error) 
 	}
 	r.Questions, err = s.questionStats(ctx, quiz.Questions, graded, byUser)
 	return r, err
+}
+
+// labReport builds the gradebook of a lab link: the learners who completed
+// the lab in the link's course, each with the grade a completion sends.
+func (s *Store) labReport(ctx context.Context, ls *LinkSettings) (*Report, error) {
+	done, err := labCompleters(s.db.WithContext(ctx), ls)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Settings: *ls, Completion: true}
+	for _, u := range sortedUsers(done) {
+		at := done[u]
+		r.Learners = append(r.Learners, LearnerRow{UserID: u, Best: completionMaximum,
+			Latest: completionMaximum, Max: completionMaximum, Grade: completionMaximum,
+			CompletedAt: &at})
+	}
+	if err := s.attachSync(ctx, ls.ResourceLinkRef, r.Learners); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // attachSync sets each learner's newest outbox entry.

@@ -79,10 +79,10 @@ func (s *Store) clearLineItem(ctx context.Context, linkRef int64) error {
 		"WHERE resource_link_ref = ?", linkRef).Error
 }
 
-// title is an activity's title for the gradebook column.
-func (s *Store) title(activityID string) string {
+// label is the label of an activity's gradebook column; see ColumnLabel.
+func (s *Store) label(activityID string) string {
 	if a, ok := s.pack.Activity(activityID); ok {
-		return a.Title
+		return ColumnLabel(a)
 	}
 	return activityID
 }
