@@ -50,20 +50,31 @@ func (h *courseHandler) landing(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if l.AGS != nil {
-		err := h.grades.RecordServices(ctx, *sess.ResourceLinkRef, grading.Services{
-			LineItem: l.AGS.LineItem, LineItems: l.AGS.LineItems, Scopes: l.AGS.Scope})
-		if err != nil {
-			return err
-		}
+	if err := h.recordServices(c); err != nil {
+		return err
 	}
 	return h.redirect(c, "/a/"+ls.ActivityID)
+}
+
+// recordServices keeps the grade service the launch offered for its link,
+// which delivery needs later.
+func (h *courseHandler) recordServices(c echo.Context) error {
+	sess, l := currentSession(c), currentLaunch(c)
+	if l.AGS == nil || sess.ResourceLinkRef == nil {
+		return nil
+	}
+	return h.grades.RecordServices(c.Request().Context(), *sess.ResourceLinkRef,
+		grading.Services{LineItem: l.AGS.LineItem, LineItems: l.AGS.LineItems,
+			Scopes: l.AGS.Scope})
 }
 
 type setupPage struct {
 	frame
 	LinkTitle string
 	Groups    []activityGroup
+	// Column is set when the LMS made a gradebook column for the link (the
+	// launch names its line item), so "graded" starts ticked.
+	Column bool
 }
 
 // activityGroup is one lesson's activities, or the module test, for pickers.
@@ -116,14 +127,19 @@ func (h *courseHandler) setupPage(c echo.Context) error {
 	if !sess.IsStaff() {
 		return h.pages.render(c, http.StatusOK, "link_missing", f)
 	}
-	p := setupPage{frame: f, Groups: groups(h.pack)}
+	p := setupPage{frame: f, Groups: groups(h.pack),
+		Column: l.AGS != nil && l.AGS.LineItem != ""}
 	if l.ResourceLink != nil {
 		p.LinkTitle = l.ResourceLink.Title
 	}
 	return h.pages.render(c, http.StatusOK, "link_setup", p)
 }
 
-// setLink stores the activity an instructor chose for an unknown link.
+// setLink stores the activity an instructor chose for an unknown link, graded
+// when they ticked it and the activity has a grade: a score, or for a lab
+// its completion. The launch's grade service is kept at once, as on a link
+// that was set up before, so the first grade need not wait for another
+// launch.
 func (h *courseHandler) setLink(c echo.Context) error {
 	sess := currentSession(c)
 	if !sess.IsStaff() || sess.ResourceLinkRef == nil {
@@ -140,6 +156,9 @@ func (h *courseHandler) setLink(c echo.Context) error {
 		ResourceLinkRef: *sess.ResourceLinkRef, ActivityID: id,
 		Graded: c.FormValue("graded") == "on" && gradable(a)})
 	if err != nil {
+		return err
+	}
+	if err := h.recordServices(c); err != nil {
 		return err
 	}
 	return h.redirect(c, "/a/"+id)

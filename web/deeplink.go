@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"aesop/content"
+	"aesop/grading"
 	"aesop/lti/deeplink"
 	"aesop/lti/registration"
 	"aesop/web/session"
@@ -35,7 +36,8 @@ type pickerPage struct {
 }
 
 // picker shows every activity, grouped by lesson, each with a "graded" choice
-// where grading makes sense. It is a plain form: it works without scripts.
+// where grading makes sense (see gradable). It is a plain form: it works
+// without scripts.
 func (h *deepLinkHandler) picker(c echo.Context) error {
 	sess, l := currentSession(c), currentLaunch(c)
 	if l.DeepLinking == nil || !sess.IsStaff() {
@@ -115,9 +117,10 @@ func (h *deepLinkHandler) choose(c echo.Context) error {
 }
 
 // gradable reports whether an activity can have a gradebook column: the test
-// and quizzes, by their score.
+// and quizzes, by their score, and labs, by their completion (1 of 1).
+// A lesson has nothing to grade.
 func gradable(a *content.Activity) bool {
-	return a.Kind == content.KindTest || a.Kind == content.KindQuiz
+	return a.Kind == content.KindTest || a.Kind == content.KindQuiz || a.Kind == content.KindLab
 }
 
 func (h *deepLinkHandler) item(a *content.Activity, graded bool) deeplink.Item {
@@ -132,11 +135,12 @@ func (h *deepLinkHandler) item(a *content.Activity, graded bool) deeplink.Item {
 		it.Text = a.Lab.Subtitle
 	}
 	if graded {
+		// A lab's grade is its completion, 1 of 1.
 		max := 1.0
 		if a.Quiz != nil {
 			max = float64(len(a.Quiz.Questions))
 		}
-		it.LineItem = &deeplink.LineItem{ScoreMaximum: max, Label: a.Title,
+		it.LineItem = &deeplink.LineItem{ScoreMaximum: max, Label: grading.ColumnLabel(a),
 			ResourceID: a.ID, Tag: "aesop"}
 	}
 	return it

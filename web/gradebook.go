@@ -102,7 +102,8 @@ func (h *gradebookHandler) load(c echo.Context) (*gradebookPage, error) {
 	r, err := h.grades.LinkReport(ctx, linkRef)
 	if errors.Is(err, grading.ErrLinkNotSet) || errors.Is(err, grading.ErrNotAssessed) {
 		return nil, refuse(http.StatusNotFound, "No grades here",
-			"This link's activity has no scores: only quizzes and the module test do.")
+			"This link's activity has no grades: only quizzes, the module test and labs "+
+				"(by their completion) do.")
 	}
 	if err != nil {
 		return nil, err
@@ -138,11 +139,15 @@ func (h *gradebookHandler) load(c echo.Context) (*gradebookPage, error) {
 			p.NoAttempt = append(p.NoAttempt, m)
 		}
 	}
-	if n := len(r.Learners); n > 0 {
+	// A lab's learners all have the same grade, 1 of 1: an average, a pass
+	// rate or a distribution would say nothing.
+	if n := len(r.Learners); n > 0 && !r.Completion {
 		p.Average = fmt.Sprintf("%.1f", float64(sum)/float64(n))
 		p.PassRate = fmt.Sprintf("%d%%", passed*100/n)
 	}
-	p.Chart = distributionChart(r.Distribution, r.PassScore)
+	if !r.Completion {
+		p.Chart = distributionChart(r.Distribution, r.PassScore)
+	}
 	p.RosterAge, _ = h.directory.RosterAge(ctx, *sess.ContextRef)
 	return p, nil
 }
@@ -155,7 +160,8 @@ func (h *gradebookHandler) show(c echo.Context) error {
 	return h.pages.render(c, http.StatusOK, "gradebook", p)
 }
 
-// csv exports the gradebook for a spreadsheet.
+// csv exports the gradebook for a spreadsheet. A lab's has when each
+// learner completed it in place of attempts and scores.
 func (h *gradebookHandler) csv(c echo.Context) error {
 	p, err := h.load(c)
 	if err != nil {
@@ -166,27 +172,58 @@ func (h *gradebookHandler) csv(c echo.Context) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+p.Activity.ID+`-grades.csv"`)
 	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"name", "email", "lti_user_id", "attempts", "best", "latest", "grade",
-		"maximum", "passed", "sync_status", "synced_at", "sync_error"})
+	head, row, none := attemptColumns, attemptCells, []string{"0", "", "", "", "", ""}
+	if p.Report.Completion {
+		head, row, none = completionColumns, completionCells, []string{"", "", ""}
+	}
+	cw.Write(append(append([]string{"name", "email", "lti_user_id"}, head...),
+		"sync_status", "synced_at", "sync_error"))
 	for _, r := range p.Rows {
-		status, at, reason := "", "", ""
-		if r.Sync != nil {
-			status, reason = r.Sync.Status, r.Sync.LastError
-			if r.Sync.DeliveredAt != nil {
-				at = r.Sync.DeliveredAt.Format(time.RFC3339)
-			}
-		}
-		cw.Write([]string{csvSafe(r.Member.Name), csvSafe(r.Member.Email), csvSafe(r.Member.Sub),
-			strconv.Itoa(r.Attempts), strconv.Itoa(r.Best), strconv.Itoa(r.Latest),
-			strconv.Itoa(r.Grade), strconv.Itoa(r.Max), strconv.FormatBool(r.Passed), status, at,
-			csvSafe(reason)})
+		cw.Write(append(append(who(r.Member), row(r)...), syncCells(r.Sync)...))
 	}
 	for _, m := range p.NoAttempt {
-		cw.Write([]string{csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Sub), "0", "", "", "",
-			"", "", "", "", ""})
+		cw.Write(append(append(who(m), none...), "", "", ""))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// The CSV columns between the learner and the sync state.
+var (
+	attemptColumns    = []string{"attempts", "best", "latest", "grade", "maximum", "passed"}
+	completionColumns = []string{"completed_at", "grade", "maximum"}
+)
+
+// who is a learner's first CSV cells.
+func who(m directory.Member) []string {
+	return []string{csvSafe(m.Name), csvSafe(m.Email), csvSafe(m.Sub)}
+}
+
+// attemptCells is a quiz or test learner's attempts and grade.
+func attemptCells(r gradebookRow) []string {
+	return []string{strconv.Itoa(r.Attempts), strconv.Itoa(r.Best), strconv.Itoa(r.Latest),
+		strconv.Itoa(r.Grade), strconv.Itoa(r.Max), strconv.FormatBool(r.Passed)}
+}
+
+// completionCells is when a lab learner completed the lab, and the grade.
+func completionCells(r gradebookRow) []string {
+	at := ""
+	if r.CompletedAt != nil {
+		at = r.CompletedAt.Format(time.RFC3339)
+	}
+	return []string{at, strconv.Itoa(r.Grade), strconv.Itoa(r.Max)}
+}
+
+// syncCells is the state of a learner's newest grade delivery.
+func syncCells(e *grading.Entry) []string {
+	if e == nil {
+		return []string{"", "", ""}
+	}
+	at := ""
+	if e.DeliveredAt != nil {
+		at = e.DeliveredAt.Format(time.RFC3339)
+	}
+	return []string{e.Status, at, csvSafe(e.LastError)}
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula.

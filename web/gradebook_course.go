@@ -12,18 +12,22 @@ import (
 
 // courseColumn is one graded link of the course.
 type courseColumn struct {
-	Title   string
-	Max     int
-	Pending int
-	Failed  int
+	Title string
+	Max   int
+	// Completion marks a lab, graded by completion alone.
+	Completion bool
+	Pending    int
+	Failed     int
 }
 
 // courseCell is one learner's grade on one link.
 type courseCell struct {
-	Has    bool
-	Grade  int
-	Passed bool
-	Status string
+	Has bool
+	// Completion marks a lab's cell, which says "completed", not 1.
+	Completion bool
+	Grade      int
+	Passed     bool
+	Status     string
 }
 
 type courseRow struct {
@@ -38,8 +42,9 @@ type courseGradebookPage struct {
 }
 
 // showCourse is the course-wide gradebook: every graded Aesop link of the
-// instructor's course, one column each, with every learner of the course,
-// including those who never opened an activity.
+// instructor's course, one column each (a graded lab's says who completed
+// it), with every learner of the course, including those who never opened
+// an activity.
 func (h *gradebookHandler) showCourse(c echo.Context) error {
 	sess := currentSession(c)
 	if _, err := staffLink(sess); err != nil {
@@ -72,7 +77,8 @@ func (h *gradebookHandler) showCourse(c echo.Context) error {
 		if !r.Settings.Graded {
 			continue
 		}
-		col := courseColumn{Title: link.Title, Max: r.Settings.ScoreMaximum}
+		col := courseColumn{Title: link.Title, Max: r.Settings.ScoreMaximum,
+			Completion: r.Completion}
 		if a, ok := h.pack.Activity(r.Settings.ActivityID); ok && col.Title == "" {
 			col.Title = a.Title
 		}
@@ -96,7 +102,8 @@ func (h *gradebookHandler) showCourse(c echo.Context) error {
 		for i, r := range reports {
 			for _, lr := range r.Learners {
 				if m.UserID != 0 && lr.UserID == m.UserID {
-					cell := courseCell{Has: true, Grade: lr.Grade, Passed: lr.Passed}
+					cell := courseCell{Has: true, Completion: r.Completion, Grade: lr.Grade,
+						Passed: lr.Passed}
 					if lr.Sync != nil {
 						cell.Status = lr.Sync.Status
 					}

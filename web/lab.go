@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"aesop/content"
+	"aesop/grading"
 	"aesop/tutor"
 	"aesop/web/session"
 )
@@ -29,6 +30,11 @@ type labPage struct {
 	Notice, Draft string
 	Paused        bool
 	Completed     bool
+	// Grade says whether completing the lab sends a completion grade to the
+	// course gradebook, and whether the learner's has yet to be sent.
+	Grade grading.LabGrade
+	// Gradebook is set for staff on a link that serves this lab.
+	Gradebook bool
 }
 
 // chatMessage is one message as the lab page shows it.
@@ -85,6 +91,9 @@ func (h *courseHandler) renderLab(c echo.Context, a *content.Activity, status in
 	p := labPage{frame: f, Lab: a.Lab, ObjectiveLabel: content.ObjectiveLabel,
 		Notice: notice, Draft: draft, Completed: f.completed(a.ID)}
 	p.Prev, p.Next = neighbours(f.Nav, a.ID)
+	if err := h.labGrading(c, &p, a.ID); err != nil {
+		return err
+	}
 	if h.tutor == nil || !h.tutor.Config().Enabled() {
 		p.NotConfigured = tutor.DefaultConfig().AdminMessage()
 		if h.tutor != nil {
@@ -101,6 +110,25 @@ func (h *courseHandler) renderLab(c echo.Context, a *content.Activity, status in
 		return err
 	}
 	return h.pages.render(c, status, "lab", p)
+}
+
+// labGrading fills in what the lab page says about the lab's grade.
+func (h *courseHandler) labGrading(c echo.Context, p *labPage, labID string) error {
+	sess := currentSession(c)
+	ctx := c.Request().Context()
+	g, err := h.grades.LabGrade(ctx, sess.UserID, sess.ContextRef, sess.ResourceLinkRef, labID)
+	if err != nil {
+		return err
+	}
+	p.Grade = g
+	if sess.IsStaff() {
+		link, err := h.linkFor(ctx, sess, labID)
+		if err != nil {
+			return err
+		}
+		p.Gradebook = link != nil
+	}
+	return nil
 }
 
 // lab finds the lab named in the path.
@@ -236,7 +264,11 @@ func writeEvent(w http.ResponseWriter, name string, v any) error {
 	return err
 }
 
-// complete records that the learner finished the lab.
+// complete records that the learner finished the lab and, where the lab is
+// graded in the course, sends the completion grade. Marking again sends
+// nothing twice. Staff marking a lab while they look at it are treated as
+// on a test: their grade is sent, and the LMS refuses it if they are not
+// students, which the gradebook shows.
 func (h *courseHandler) complete(c echo.Context) error {
 	a, err := h.activity(c)
 	if err != nil {
@@ -246,9 +278,15 @@ func (h *courseHandler) complete(c echo.Context) error {
 		return refuse(http.StatusBadRequest, "Not a lab", "Only labs are marked complete.")
 	}
 	sess := currentSession(c)
-	err = h.grades.MarkCompleted(c.Request().Context(), sess.UserID, sess.ContextRef, a.ID)
+	n, err := h.grades.CompleteLab(c.Request().Context(), sess.UserID, sess.ContextRef,
+		sess.ResourceLinkRef, a.ID)
 	if err != nil {
 		return err
+	}
+	if n > 0 {
+		logger(c).Info("lab completion grade queued", "activity", a.ID, "user_id",
+			sess.UserID, "links", n)
+		h.submitted()
 	}
 	return h.redirect(c, "/a/"+a.ID)
 }

@@ -154,3 +154,25 @@ func TestDeepLinkedLineItem(t *testing.T) {
 		t.Errorf("status %d, diff (-want +got):\n%s", resp.StatusCode, diff)
 	}
 }
+
+// TestHandMadeLineItem: a link added by hand with its own column shows that
+// column to the tool, tied to the link, as a deep-linked one is.
+func TestHandMadeLineItem(t *testing.T) {
+	st := newServiceTester(t, Config{})
+	err := st.e.AddLink(ResourceLink{ID: "by-hand", Title: "Week 1 lab",
+		LineItem: &LineItem{ID: "column-1", Label: "Week 1 lab", ScoreMaximum: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if links := st.e.ResourceLinks(); len(links) != 1 || links[0].ClientID != st.tool.ClientID {
+		t.Fatalf("links = %+v, want one of the registered tool", links)
+	}
+	resp, body := st.call(http.MethodGet, st.items(), st.token(ScopeLineItem), "", nil)
+	var got []lineItemJSON
+	_ = json.Unmarshal([]byte(body), &got)
+	want := []lineItemJSON{{ID: st.items() + "/column-1", Label: "Week 1 lab",
+		ScoreMaximum: 100, ResourceLinkID: "by-hand"}}
+	if diff := cmp.Diff(want, got); resp.StatusCode != 200 || diff != "" {
+		t.Errorf("status %d, diff (-want +got):\n%s", resp.StatusCode, diff)
+	}
+}

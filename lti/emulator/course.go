@@ -81,6 +81,25 @@ func (e *Emulator) ResourceLinks() []ResourceLink {
 	return out
 }
 
+// AddLink adds a link to the course as an instructor adds one by hand in
+// the LMS, outside deep linking. With a LineItem, the LMS made the link's
+// gradebook column itself, as Moodle does when "Accept grades from the
+// tool" is ticked, and the link's launches name that column. An empty
+// ClientID is the only registered tool's.
+func (e *Emulator) AddLink(l ResourceLink) error {
+	if l.ClientID == "" {
+		t, err := e.tool("")
+		if err != nil {
+			return err
+		}
+		l.ClientID = t.ClientID
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.links = append(e.links, l.clone())
+	return nil
+}
+
 // clone copies a link so that callers cannot change the stored one.
 func (l ResourceLink) clone() ResourceLink {
 	l.Custom = maps.Clone(l.Custom)
