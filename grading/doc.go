@@ -36,9 +36,10 @@
 //
 // Progress is kept per learner, course and activity: viewed when first
 // opened, completed once finished. A lesson or lab is completed when the
-// caller says so; a quiz or test is completed by its first submitted
-// attempt, whatever the score, since the score and pass are kept with the
-// attempt. The completion is written in the submitting transaction.
+// caller says so (a lab with CompleteLab); a quiz or test is completed by
+// its first submitted attempt, whatever the score, since the score and pass
+// are kept with the attempt. The completion is written in the submitting
+// transaction.
 //
 // # Grades in the LMS
 //

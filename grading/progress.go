@@ -55,7 +55,8 @@ func (s *Store) MarkViewed(ctx context.Context, userID int64, contextRef *int64,
 // MarkCompleted records that the learner finished the activity in the
 // course (nil for none), and viewed it if that was not yet recorded. The
 // first completion is kept. Quizzes and tests need no call: submitting an
-// attempt completes them.
+// attempt completes them. A lab is completed with CompleteLab, which also
+// sends its completion grade where the lab is graded.
 func (s *Store) MarkCompleted(ctx context.Context, userID int64, contextRef *int64,
 	activityID string) error {
 	if _, err := s.activity(activityID); err != nil {
