@@ -80,7 +80,7 @@ func finishInOne(db *gorm.DB, who Learner, at time.Time, r *Reply, use spent) er
 	q.WriteString(" " + insertAnswer)
 	args = append(args, a.ConversationID, a.UserID, a.Role, a.Content, a.Status, a.ReplyTo,
 		a.Failure, a.Model, a.PromptTokens, a.CompletionTokens, a.TokensEstimated, a.CreatedAt)
-	if err := db.Raw(q.String(), args...).Scan(&a.ID).Error; err != nil {
+	if err := db.Raw(q.String(), args...).Row().Scan(&a.ID); err != nil {
 		return fmt.Errorf("finish exchange: %w", err)
 	}
 	return nil

@@ -2,7 +2,9 @@ package tutor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -81,6 +83,20 @@ type streamed struct {
 	deltaErr error
 }
 
+// chunk is the part of a streamed chat.completion.chunk the tutor reads.
+// The client's own type has dozens of fields (tool calls, log
+// probabilities, filter results); decoding only these, once per token of
+// every answer streaming at once, takes a fraction of the time and memory.
+type chunk struct {
+	Choices []struct {
+		Delta struct {
+			Content string `json:"content"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *openai.Usage `json:"usage"`
+}
+
 // Errors that end a call and tell why; see classify.
 var (
 	errFirstTokenTimeout = errors.New("no first token in time")
@@ -108,8 +124,9 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 		return retryAfter, withCause(ctx, err)
 	}
 	defer s.Close()
+	var resp chunk // reused: its Choices keep their array from chunk to chunk
 	for {
-		resp, err := s.Recv()
+		raw, err := s.RecvRaw()
 		if errors.Is(err, io.EOF) {
 			if !out.complete {
 				return retryAfter, io.ErrUnexpectedEOF
@@ -118,6 +135,13 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 		}
 		if err != nil {
 			return retryAfter, withCause(ctx, err)
+		}
+		// Unmarshal decodes into the elements it finds: an empty delta
+		// would keep the last chunk's text.
+		clear(resp.Choices[:cap(resp.Choices)])
+		resp.Choices, resp.Usage = resp.Choices[:0], nil
+		if err := json.Unmarshal(raw, &resp); err != nil {
+			return retryAfter, fmt.Errorf("read answer chunk: %w", err)
 		}
 		if resp.Usage != nil {
 			out.usage = resp.Usage

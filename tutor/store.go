@@ -176,7 +176,7 @@ func loadHistory(db *gorm.DB, who Learner, labID string) ([]Message, error) {
 	var ms []Message
 	err := db.Raw("SELECT m.* FROM tutor_messages m JOIN tutor_conversations c "+
 		"ON c.id = m.conversation_id WHERE c.user_id = ? AND c.context_ref = ? "+
-		"AND c.lab_id = ? ORDER BY m.id", who.UserID, who.ContextRef, labID).Scan(&ms).Error
+		"AND c.lab_id = ? ORDER BY m.id", who.UserID, who.ContextRef, labID).Find(&ms).Error
 	if err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
 	}
