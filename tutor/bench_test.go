@@ -162,7 +162,7 @@ func benchRound(b *testing.B, s *Service, learners []Learner, ramp time.Duration
 			defer wg.Done()
 			start := time.Now()
 			var first time.Time
-			_, err := s.Send(ctx, who, labID, text, false, func(string) error {
+			_, err := s.Send(ctx, who, labID, text, nil, func(string) error {
 				if first.IsZero() {
 					first = time.Now()
 				}

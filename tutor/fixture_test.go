@@ -95,7 +95,7 @@ func (f *fixture) send(who Learner, text string) (*Reply, []string) {
 // trySend sends text through s and returns what came back.
 func (f *fixture) trySend(s *Service, who Learner, text string) (*Reply, []string, error) {
 	var deltas []string
-	r, err := s.Send(f.ctx, who, labID, text, false, func(d string) error {
+	r, err := s.Send(f.ctx, who, labID, text, nil, func(d string) error {
 		deltas = append(deltas, d)
 		return nil
 	})

@@ -44,7 +44,7 @@ func TestLimits(t *testing.T) {
 				for i := range tc.sends {
 					f.send(who, "message "+string(rune('a'+i)))
 				}
-				_, err := f.s.Send(f.ctx, who, labID, "one more", false, discard)
+				_, err := f.s.Send(f.ctx, who, labID, "one more", nil, discard)
 				var lim *LimitError
 				if !errors.As(err, &lim) || !errors.Is(err, ErrLimitReached) {
 					t.Fatalf("Send past the limit: %v, want a *LimitError", err)
@@ -80,7 +80,7 @@ func TestLimitsReset(t *testing.T) {
 		who := f.learner("ann", "course-1")
 		f.clock(day0)
 		f.send(who, "today")
-		if _, err := f.s.Send(f.ctx, who, labID, "again", false, discard); !errors.Is(err,
+		if _, err := f.s.Send(f.ctx, who, labID, "again", nil, discard); !errors.Is(err,
 			ErrLimitReached) {
 			t.Fatalf("second message today: %v, want a limit", err)
 		}
@@ -99,7 +99,7 @@ func TestCourseBudgetIsShared(t *testing.T) {
 		})
 		f.clock(day0)
 		f.send(f.learner("ann", "course-1"), "uses the budget")
-		_, err := f.s.Send(f.ctx, f.learner("bob", "course-1"), labID, "hi", false, discard)
+		_, err := f.s.Send(f.ctx, f.learner("bob", "course-1"), labID, "hi", nil, discard)
 		var lim *LimitError
 		if !errors.As(err, &lim) || lim.Kind != LimitCourseTokensPerMonth ||
 			!lim.ResetsAt.Equal(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)) {

@@ -186,11 +186,11 @@ func TestServiceRefusesLabWithAnswerInPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Send(t.Context(), Learner{UserID: 1}, labID, "hi", false, discard)
+	_, err = s.Send(t.Context(), Learner{UserID: 1}, labID, "hi", nil, discard)
 	if !errors.Is(err, ErrAnswerInPrompt) {
 		t.Errorf("Send in a lab whose prompt holds an answer: %v, want ErrAnswerInPrompt", err)
 	}
-	_, err = s.Send(t.Context(), Learner{UserID: 1}, "m3-l2-lab", "", false, discard)
+	_, err = s.Send(t.Context(), Learner{UserID: 1}, "m3-l2-lab", "", nil, discard)
 	if !errors.Is(err, ErrEmptyMessage) {
 		t.Errorf("another lab: %v, want it to go on to check the message", err)
 	}

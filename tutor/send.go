@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,15 +24,22 @@ type Reply struct {
 // when the caller's context is cancelled, so a stopped answer is kept.
 const finishWrites = 10 * time.Second
 
+// PauseCheck reports whether the tutor is paused for a learner, as while
+// they have a module-test attempt open. Send and Retry run it alongside
+// their own reads, so that the learner's wait before the model is asked
+// holds one database round trip, not one after another. A nil PauseCheck
+// never pauses.
+type PauseCheck func(context.Context) (bool, error)
+
 // Send stores the learner's message in their conversation in a lab and
 // streams the tutor's answer to onDelta, piece by piece in order, as it
 // arrives; the web layer turns the pieces into server-sent events.
 //
-// It refuses, before storing anything, while testOpen is set (the learner
-// has a module-test attempt open), when a limit is reached (a *LimitError),
-// when the learner already has an answer in flight on any instance
-// (ErrBusy), and when no model is configured (ErrNotConfigured); the web
-// layer should keep the text in the learner's box.
+// It refuses, before storing anything, while paused says so (ErrTestOpen:
+// the learner has a module-test attempt open), when a limit is reached (a
+// *LimitError), when the learner already has an answer in flight on any
+// instance (ErrBusy), and when no model is configured (ErrNotConfigured);
+// the web layer should keep the text in the learner's box.
 //
 // Otherwise the message is stored, marked pending, while the model starts
 // on the answer, and no piece of the answer is passed on before it is
@@ -40,9 +48,9 @@ const finishWrites = 10 * time.Second
 // again. Cancelling ctx stops the answer: what streamed so far is stored,
 // marked stopped, and Send returns no error. So does an error from onDelta,
 // such as a browser that went away.
-func (s *Service) Send(ctx context.Context, who Learner, labID, text string, testOpen bool,
+func (s *Service) Send(ctx context.Context, who Learner, labID, text string, paused PauseCheck,
 	onDelta func(string) error) (*Reply, error) {
-	lp, err := s.ready(labID, testOpen)
+	lp, err := s.ready(labID)
 	if err != nil {
 		return nil, err
 	}
@@ -51,10 +59,11 @@ func (s *Service) Send(ctx context.Context, who Learner, labID, text string, tes
 	}
 	db := s.db.WithContext(ctx)
 	at := s.now()
-	if err := checkAllowed(db, s.cfg.Limits, who, at); err != nil {
-		return nil, err
-	}
-	history, err := loadHistory(db, who, labID)
+	var history []Message
+	err = s.admit(ctx, db, who, at, paused, func() (err error) {
+		history, err = loadHistory(db, who, labID)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -78,22 +87,23 @@ func (s *Service) Send(ctx context.Context, who Learner, labID, text string, tes
 // Retry asks the model again to answer a learner's unanswered message, the
 // last the learner sent in its conversation, and streams the answer as Send
 // does, with the same refusals.
-func (s *Service) Retry(ctx context.Context, who Learner, messageID int64, testOpen bool,
+func (s *Service) Retry(ctx context.Context, who Learner, messageID int64, paused PauseCheck,
 	onDelta func(string) error) (*Reply, error) {
 	db := s.db.WithContext(ctx)
 	c, err := s.conversationOf(db, who, messageID)
 	if err != nil {
 		return nil, err
 	}
-	lp, err := s.ready(c.LabID, testOpen)
+	lp, err := s.ready(c.LabID)
 	if err != nil {
 		return nil, err
 	}
 	at := s.now()
-	if err := checkAllowed(db, s.cfg.Limits, who, at); err != nil {
-		return nil, err
-	}
-	all, err := loadMessages(db, c.ID)
+	var all []Message
+	err = s.admit(ctx, db, who, at, paused, func() (err error) {
+		all, err = loadMessages(db, c.ID)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +119,33 @@ func (s *Service) Retry(ctx context.Context, who Learner, messageID int64, testO
 		m.Status, m.Failure, m.LeaseUntil = StatusPending, "", &until
 		return nil
 	}, onDelta)
+}
+
+// admit decides whether the learner may ask the tutor now, while read
+// loads what the answer needs: the pause check, the limits and read run side
+// by side. A pause is told first, then a limit, then a failed read.
+func (s *Service) admit(ctx context.Context, db *gorm.DB, who Learner, at time.Time,
+	paused PauseCheck, read func() error) error {
+	var (
+		wg                sync.WaitGroup
+		isPaused          bool
+		pauseErr, readErr error
+	)
+	wg.Go(func() { readErr = read() })
+	if paused != nil {
+		wg.Go(func() { isPaused, pauseErr = paused(ctx) })
+	}
+	limitErr := checkAllowed(db, s.cfg.Limits, who, at)
+	wg.Wait()
+	switch {
+	case pauseErr != nil:
+		return fmt.Errorf("check whether the tutor is paused: %w", pauseErr)
+	case isPaused:
+		return ErrTestOpen
+	case limitErr != nil:
+		return limitErr
+	}
+	return readErr
 }
 
 // conversationOf returns the conversation of a message, checked as the
@@ -150,8 +187,8 @@ func retryable(history []Message, messageID int64) ([]Message, error) {
 	return history[:at+1], nil
 }
 
-// ready returns the lab when the tutor may answer in it.
-func (s *Service) ready(labID string, testOpen bool) (*labPrompt, error) {
+// ready returns the lab when the tutor can answer in it.
+func (s *Service) ready(labID string) (*labPrompt, error) {
 	lp, err := s.lab(labID)
 	switch {
 	case err != nil:
@@ -160,8 +197,6 @@ func (s *Service) ready(labID string, testOpen bool) (*labPrompt, error) {
 		return nil, ErrNotConfigured
 	case lp.err != nil:
 		return nil, lp.err
-	case testOpen:
-		return nil, ErrTestOpen
 	}
 	return lp, nil
 }

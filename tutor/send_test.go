@@ -107,7 +107,7 @@ func TestSendRefusesBadInput(t *testing.T) {
 			{"not a lab", "m3-test", "hi", ErrUnknownLab},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := f.s.Send(f.ctx, who, tc.lab, tc.text, false, discard)
+				_, err := f.s.Send(f.ctx, who, tc.lab, tc.text, nil, discard)
 				if !errors.Is(err, tc.want) {
 					t.Errorf("Send: %v, want %v", err, tc.want)
 				}
@@ -207,7 +207,7 @@ func TestUpstreamFailuresKeepTheMessage(t *testing.T) {
 // retry retries a message and returns the reply and the deltas.
 func (f *fixture) retry(who Learner, id int64) (*Reply, []string, error) {
 	var deltas []string
-	r, err := f.s.Retry(f.ctx, who, id, false, func(d string) error {
+	r, err := f.s.Retry(f.ctx, who, id, nil, func(d string) error {
 		deltas = append(deltas, d)
 		return nil
 	})
@@ -246,7 +246,7 @@ func TestStopKeepsWhatStreamed(t *testing.T) {
 		who := f.learner("ann", "course-1")
 		ctx, cancel := context.WithCancel(f.ctx)
 		var got []string
-		r, err := f.s.Send(ctx, who, labID, "stop me", false, func(d string) error {
+		r, err := f.s.Send(ctx, who, labID, "stop me", nil, func(d string) error {
 			got = append(got, d)
 			if len(got) == 3 {
 				cancel()
@@ -272,7 +272,7 @@ func TestStopKeepsWhatStreamed(t *testing.T) {
 		}
 
 		// A browser that goes away stops the answer the same way.
-		r, err = f.s.Send(f.ctx, who, labID, "gone", false, func(string) error {
+		r, err = f.s.Send(f.ctx, who, labID, "gone", nil, func(string) error {
 			return errors.New("client went away")
 		})
 		if err != nil || r.Answer == nil || r.Answer.Status != StatusStopped {
@@ -281,11 +281,14 @@ func TestStopKeepsWhatStreamed(t *testing.T) {
 	})
 }
 
+// testOpen is the pause check of a learner with a module-test attempt open.
+func testOpen(context.Context) (bool, error) { return true, nil }
+
 func TestPausedWhileTestOpen(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
 		f := newFixture(t, db)
 		who := f.learner("ann", "course-1")
-		_, err := f.s.Send(f.ctx, who, labID, "help me with question 3", true, discard)
+		_, err := f.s.Send(f.ctx, who, labID, "help me with question 3", testOpen, discard)
 		if !errors.Is(err, ErrTestOpen) {
 			t.Fatalf("Send with a test open: %v, want ErrTestOpen", err)
 		}
@@ -301,8 +304,21 @@ func TestPausedWhileTestOpen(t *testing.T) {
 		if !errors.As(err, &up) {
 			t.Fatal(err)
 		}
-		if _, err := f.s.Retry(f.ctx, who, up.MessageID, true, discard); !errors.Is(err, ErrTestOpen) {
+		_, err = f.s.Retry(f.ctx, who, up.MessageID, testOpen, discard)
+		if !errors.Is(err, ErrTestOpen) {
 			t.Errorf("Retry with a test open: %v, want ErrTestOpen", err)
+		}
+
+		// A check that cannot tell is no answer either.
+		down := errors.New("database down")
+		_, err = f.s.Send(f.ctx, who, labID, "and now?", func(context.Context) (bool, error) {
+			return false, down
+		}, discard)
+		if !errors.Is(err, down) || f.count("tutor_messages", "content = 'and now?'") != 0 {
+			t.Errorf("Send with a failing pause check: %v", err)
+		}
+		if n := f.fake.requestCount(); n != 1 {
+			t.Errorf("the model was asked %d times, want once (the failed answer)", n)
 		}
 	})
 }
@@ -314,7 +330,7 @@ func TestNotConfigured(t *testing.T) {
 	if c := f.resume(who); len(c.Messages) != 1 {
 		t.Errorf("Resume without a model: %d messages, want the opening", len(c.Messages))
 	}
-	_, err := f.s.Send(f.ctx, who, labID, "hi", false, discard)
+	_, err := f.s.Send(f.ctx, who, labID, "hi", nil, discard)
 	if !errors.Is(err, ErrNotConfigured) {
 		t.Fatalf("Send without a model: %v, want ErrNotConfigured", err)
 	}

@@ -1,9 +1,8 @@
 package web
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -172,10 +171,7 @@ func (h *courseHandler) send(c echo.Context) error {
 	}
 	sess := currentSession(c)
 	ctx := c.Request().Context()
-	open, err := h.grades.HasOpenTest(ctx, sess.UserID, sess.ContextRef)
-	if err != nil {
-		return err
-	}
+	open := h.testOpen(sess)
 	text := c.FormValue("message")
 	var reply *tutor.Reply
 	if id, _ := strconv.ParseInt(c.FormValue("retry"), 10, 64); id != 0 {
@@ -194,6 +190,14 @@ func (h *courseHandler) send(c echo.Context) error {
 	return h.redirect(c, "/a/"+a.ID+"#chat-end")
 }
 
+// testOpen is the tutor's pause check for the session's learner: the tutor
+// pauses while they have a module-test attempt open in the course.
+func (h *courseHandler) testOpen(sess *session.Session) tutor.PauseCheck {
+	return func(ctx context.Context) (bool, error) {
+		return h.grades.HasOpenTest(ctx, sess.UserID, sess.ContextRef)
+	}
+}
+
 // ignoreDelta drops the pieces of an answer the page will show whole.
 func ignoreDelta(string) error { return nil }
 
@@ -208,23 +212,10 @@ func (h *courseHandler) stream(c echo.Context) error {
 	}
 	sess := currentSession(c)
 	ctx := c.Request().Context()
-	open, err := h.grades.HasOpenTest(ctx, sess.UserID, sess.ContextRef)
-	if err != nil {
-		return err
-	}
-	w := c.Response()
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	w.Flush()
-	onDelta := func(piece string) error {
-		if err := writeEvent(w, "delta", piece); err != nil {
-			return err
-		}
-		w.Flush()
-		return nil
-	}
+	open := h.testOpen(sess)
+	events := newEventStream(c.Response())
+	defer events.close()
+	onDelta := func(piece string) error { return events.send("delta", piece) }
 	var reply *tutor.Reply
 	if id, _ := strconv.ParseInt(c.FormValue("retry"), 10, 64); id != 0 {
 		reply, err = h.tutor.Retry(ctx, learner(sess), id, open, onDelta)
@@ -238,8 +229,7 @@ func (h *courseHandler) stream(c echo.Context) error {
 		if reply != nil {
 			ev["retry"] = reply.Sent.ID
 		}
-		writeEvent(w, "failed", ev)
-		w.Flush()
+		events.send("failed", ev)
 		return nil
 	}
 	done := map[string]any{"sent": reply.Sent.ID}
@@ -248,20 +238,8 @@ func (h *courseHandler) stream(c echo.Context) error {
 		done["html"] = string(tutor.RenderMarkdown(reply.Answer.Content))
 		done["status"] = string(reply.Answer.Status)
 	}
-	writeEvent(w, "done", done)
-	w.Flush()
+	events.send("done", done)
 	return nil
-}
-
-// writeEvent writes one server-sent event with a JSON payload, which keeps
-// new lines and markup inside the data line.
-func writeEvent(w http.ResponseWriter, name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
-	return err
 }
 
 // complete records that the learner finished the lab and, where the lab is
