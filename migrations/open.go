@@ -90,6 +90,15 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*Database, 
 	// sort as text in time order.
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
+	// Switching a new file to WAL needs the database to itself, and SQLite
+	// answers that with SQLITE_BUSY at once rather than after the busy
+	// timeout: instances that start together open their first connection
+	// in turn, under the migration lock.
+	unlock, err := lockFile(path + ".migrate-lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	db, err := gorm.Open(sqlite.Open(dsn), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite file %s: %w", path, err)
