@@ -1,16 +1,26 @@
 #!/bin/sh
-# tutor.sh runs BenchmarkConcurrentStreams (tutor/bench_test.go): STREAMS
-# learners (default 1000) each send the tutor a message, their sends spread
-# over RAMP (default 10s), to a fake OpenAI-compatible model in the same
-# process that streams each answer for ANSWER (default 10s) at 20 tokens a
-# second, so that all the answers stream at once. It prints the delay the
-# tool adds before the first token (from the Send call to the first piece of
-# the answer, less the fake's own 5 ms) at p50, p90, p95, p99 and worst, and
-# the process's resident memory while the answers stream and at its peak.
+# tutor.sh measures the tutor with STREAMS (default 1000) conversations
+# streaming at once: the delay the tool adds before a learner sees the first
+# token, at p50, p90, p95, p99 and worst, and the tool's resident memory.
+#
+# By default it runs BenchmarkChatStreams (cmd/aesop/chat_bench_test.go):
+# the real binary, `aesop serve`, in its own process, and the learners'
+# browsers and a fake OpenAI-compatible model in the benchmark's process.
+# Each learner launches from the LMS emulator, opens a lab and posts a
+# message to the chat's event stream, the posts spread over RAMP (default
+# 10s); the model starts each answer 5 ms after the request and streams it
+# for ANSWER (default 10s) at 20 tokens a second, so that all the answers
+# stream at once. The added delay is from the POST to the first delta
+# event, less the model's own time to its first token as the model measured
+# it. COUNT (default 3) rounds follow a warm-up round.
+#
+# LEVEL=service runs BenchmarkConcurrentStreams (tutor/bench_test.go)
+# instead: tutor.Service.Send called directly, without HTTP, sessions or
+# the web layer, in one process with the fake model.
 #
 # The database is the local test PostgreSQL (AESOP_TEST_DATABASE_URL
-# overrides it), or SQLite with DB=sqlite. COUNT (default 3) rounds follow a
-# warm-up round. Targets: p99 under 10 ms, memory under 300 MB.
+# overrides it), or SQLite with DB=sqlite. Targets: p99 under 10 ms, memory
+# under 300 MB.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -21,19 +31,29 @@ count=${COUNT:-3}
 if [ "${DB:-postgres}" = sqlite ]; then
 	export AESOP_BENCH_DB=sqlite
 fi
+if [ "${LEVEL:-http}" = service ]; then
+	bench=BenchmarkConcurrentStreams pkg=./tutor/ flags=tutor
+else
+	bench=BenchmarkChatStreams pkg=./cmd/aesop/ flags=chat
+fi
 
-echo "go test -run '^\$' -bench '^BenchmarkConcurrentStreams\$' -benchtime ${count}x" \
-	"-tutor.streams $streams -tutor.ramp $ramp -tutor.answer $answer $*"
-go test -run '^$' -bench '^BenchmarkConcurrentStreams$' -benchtime "${count}x" \
-	-timeout 30m "$@" ./tutor/ -tutor.streams "$streams" -tutor.ramp "$ramp" \
-	-tutor.answer "$answer" | grep -E '^(Benchmark|ok|FAIL|---)' | awk '
-/^BenchmarkConcurrentStreams/ {
+echo "go test -run '^\$' -bench '^$bench\$' -benchtime ${count}x $pkg" \
+	"-$flags.streams $streams -$flags.ramp $ramp -$flags.answer $answer $*"
+go test -run '^$' -bench "^$bench\$" -benchtime "${count}x" -timeout 30m "$@" "$pkg" \
+	"-$flags.streams" "$streams" "-$flags.ramp" "$ramp" "-$flags.answer" "$answer" |
+	grep -E '^(Benchmark|ok|FAIL|---)' | awk '
+/^Benchmark/ {
 	for (i = 3; i < NF; i++) v[$(i + 1)] = $i
+	rss = v["tool-rss-open-MB"] != "" ? v["tool-rss-open-MB"] : v["rss-open-MB"]
+	peak = v["tool-rss-peak-MB"] != "" ? v["tool-rss-peak-MB"] : v["rss-peak-MB"]
 	printf "streams %d, database %s\n", v["streams"], ENVIRON["AESOP_BENCH_DB"] == "sqlite" ? "sqlite" : "postgres"
 	printf "added delay to first token (ms): p50 %.1f  p90 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
 		v["p50-added-ms"], v["p90-added-ms"], v["p95-added-ms"], v["p99-added-ms"], v["max-added-ms"]
-	printf "resident memory (MB): %.0f while streaming, %.0f at peak\n", v["rss-open-MB"], v["rss-peak-MB"]
-	printf "process CPU per answer (tool and fake model): %.2f ms\n", v["proc-cpu-ms/answer"]
+	printf "resident memory (MB): %.0f while streaming, %.0f at peak\n", rss, peak
+	if (v["tool-cpu-ms/answer"] != "")
+		printf "tool CPU per answer: %.2f ms\n", v["tool-cpu-ms/answer"]
+	else
+		printf "process CPU per answer (tool and fake model): %.2f ms\n", v["proc-cpu-ms/answer"]
 	printf "targets: p99 < 10 ms, memory < 300 MB\n"
 	next
 }
