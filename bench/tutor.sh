@@ -41,9 +41,11 @@ echo "go test -run '^\$' -bench '^$bench\$' -benchtime ${count}x $pkg" \
 	"-$flags.streams $streams -$flags.ramp $ramp -$flags.answer $answer $*"
 go test -run '^$' -bench "^$bench\$" -benchtime "${count}x" -timeout 30m "$@" "$pkg" \
 	"-$flags.streams" "$streams" "-$flags.ramp" "$ramp" "-$flags.answer" "$answer" |
-	grep -E '^(Benchmark|ok|FAIL|---)' | awk '
-/^Benchmark/ {
-	for (i = 3; i < NF; i++) v[$(i + 1)] = $i
+	grep -E 'ns/op|^(ok|FAIL|---)' | awk '
+# A long run can print a log line between the benchmark name and its
+# figures, so the figures are found by their unit, not by the name.
+/ns\/op/ {
+	for (i = 1; i < NF; i++) v[$(i + 1)] = $i
 	rss = v["tool-rss-open-MB"] != "" ? v["tool-rss-open-MB"] : v["rss-open-MB"]
 	peak = v["tool-rss-peak-MB"] != "" ? v["tool-rss-peak-MB"] : v["rss-peak-MB"]
 	printf "streams %d, database %s\n", v["streams"], ENVIRON["AESOP_BENCH_DB"] == "sqlite" ? "sqlite" : "postgres"
