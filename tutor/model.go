@@ -42,7 +42,7 @@ func newModel(cfg Config) *model {
 	tr.MaxIdleConns = 0
 	tr.MaxIdleConnsPerHost = 1024
 	tr.IdleConnTimeout = 90 * time.Second
-	cc.HTTPClient = &http.Client{Transport: retryAfterTransport{base: tr}}
+	cc.HTTPClient = doer{client: &http.Client{Transport: tr}}
 	return &model{client: openai.NewClientWithConfig(cc), cfg: cfg}
 }
 
@@ -95,12 +95,16 @@ type chunk struct {
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
 	Usage *openai.Usage `json:"usage"`
+	// Error is an error event: some servers report a failure that comes
+	// after the answer started as a chunk with only this field.
+	Error *openai.APIError `json:"error"`
 }
 
 // Errors that end a call and tell why; see classify.
 var (
 	errFirstTokenTimeout = errors.New("no first token in time")
 	errAnswerTimeout     = errors.New("answer not finished in time")
+	errBadChunk          = errors.New("unreadable answer chunk")
 )
 
 // stream sends msgs and passes each piece of the answer to onDelta as it
@@ -117,31 +121,41 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 		cancel(errFirstTokenTimeout)
 	})
 	defer firstToken.Stop()
-	ctx = context.WithValue(ctx, retryAfterKey{}, &retryAfter)
+	call := &modelCall{}
+	ctx = context.WithValue(ctx, modelCallKey{}, call)
 
 	s, err := m.client.CreateChatCompletionStream(ctx, m.request(msgs))
 	if err != nil {
-		return retryAfter, withCause(ctx, err)
+		return call.retryAfter, withCause(ctx, err)
 	}
-	defer s.Close()
+	// The client's stream has an empty body; doer took the answer's.
+	_ = s.Close()
+	if call.body == nil {
+		return 0, errors.New("the API client sent the request without the tutor's doer")
+	}
+	events := newEventReader(call.body)
+	defer events.close(func() { cancel(nil) })
 	var resp chunk // reused: its Choices keep their array from chunk to chunk
 	for {
-		raw, err := s.RecvRaw()
+		raw, err := events.next()
 		if errors.Is(err, io.EOF) {
 			if !out.complete {
-				return retryAfter, io.ErrUnexpectedEOF
+				return 0, io.ErrUnexpectedEOF
 			}
-			return retryAfter, nil
+			return 0, nil
 		}
 		if err != nil {
-			return retryAfter, withCause(ctx, err)
+			return 0, withCause(ctx, err)
 		}
 		// Unmarshal decodes into the elements it finds: an empty delta
 		// would keep the last chunk's text.
 		clear(resp.Choices[:cap(resp.Choices)])
-		resp.Choices, resp.Usage = resp.Choices[:0], nil
+		resp.Choices, resp.Usage, resp.Error = resp.Choices[:0], nil, nil
 		if err := json.Unmarshal(raw, &resp); err != nil {
-			return retryAfter, fmt.Errorf("read answer chunk: %w", err)
+			return 0, fmt.Errorf("%w: %w", errBadChunk, err)
+		}
+		if resp.Error != nil {
+			return 0, fmt.Errorf("answer stream: %w", resp.Error)
 		}
 		if resp.Usage != nil {
 			out.usage = resp.Usage
@@ -158,7 +172,7 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 			out.text.WriteString(ch.Delta.Content)
 			if err := onDelta(ch.Delta.Content); err != nil {
 				out.deltaErr = err
-				return retryAfter, err
+				return 0, err
 			}
 		}
 	}
@@ -217,27 +231,7 @@ func isNetwork(err error) bool {
 	var opErr *net.OpError
 	return errors.As(err, &netErr) || errors.As(err, &opErr) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, openai.ErrTooManyEmptyStreamMessages)
-}
-
-// retryAfterKey marks the context value where retryAfterTransport writes
-// the wait an API asked for.
-type retryAfterKey struct{}
-
-// retryAfterTransport reads the Retry-After header of a refused request,
-// which the API client does not pass on, into the request's context.
-type retryAfterTransport struct{ base http.RoundTripper }
-
-// RoundTrip sends req and notes a Retry-After of the response.
-func (t retryAfterTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err != nil || resp.StatusCode < 400 {
-		return resp, err
-	}
-	if p, ok := req.Context().Value(retryAfterKey{}).(*time.Duration); ok {
-		*p = retryAfter(resp.Header, time.Now())
-	}
-	return resp, err
+		errors.Is(err, errBadChunk) || errors.Is(err, errLongEvent)
 }
 
 // retryAfter reads the wait a response asks for: retry-after-ms, as OpenAI
