@@ -2,7 +2,6 @@ package tutor
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -83,23 +82,6 @@ type streamed struct {
 	deltaErr error
 }
 
-// chunk is the part of a streamed chat.completion.chunk the tutor reads.
-// The client's own type has dozens of fields (tool calls, log
-// probabilities, filter results); decoding only these, once per token of
-// every answer streaming at once, takes a fraction of the time and memory.
-type chunk struct {
-	Choices []struct {
-		Delta struct {
-			Content string `json:"content"`
-		} `json:"delta"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *openai.Usage `json:"usage"`
-	// Error is an error event: some servers report a failure that comes
-	// after the answer started as a chunk with only this field.
-	Error *openai.APIError `json:"error"`
-}
-
 // Errors that end a call and tell why; see classify.
 var (
 	errFirstTokenTimeout = errors.New("no first token in time")
@@ -147,12 +129,8 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 		if err != nil {
 			return 0, withCause(ctx, err)
 		}
-		// Unmarshal decodes into the elements it finds: an empty delta
-		// would keep the last chunk's text.
-		clear(resp.Choices[:cap(resp.Choices)])
-		resp.Choices, resp.Usage, resp.Error = resp.Choices[:0], nil, nil
-		if err := json.Unmarshal(raw, &resp); err != nil {
-			return 0, fmt.Errorf("%w: %w", errBadChunk, err)
+		if err := resp.decode(raw); err != nil {
+			return 0, err
 		}
 		if resp.Error != nil {
 			return 0, fmt.Errorf("answer stream: %w", resp.Error)
