@@ -36,7 +36,9 @@ func (s *Service) answer(ctx context.Context, who Learner, lp *labPrompt,
 		// The write outlives a stop: the message is kept whatever happens.
 		wctx, done := context.WithTimeout(context.WithoutCancel(ctx), finishWrites)
 		defer done()
-		err := store(s.db.WithContext(wctx), sent)
+		err := withoutFlush(s.db.WithContext(wctx), func(db *gorm.DB) error {
+			return store(db, sent)
+		})
 		if err != nil {
 			cancel(errNotStored)
 		}

@@ -95,3 +95,28 @@ func uniqueViolation(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "23505") || strings.Contains(s, "UNIQUE constraint failed")
 }
+
+// withoutFlush runs write in a transaction that PostgreSQL commits without
+// waiting for its log to reach the disk.
+//
+// The learner's message is stored while the model is asked, and the first
+// piece of the answer waits for it, since storing it takes the lease. A
+// flushed commit waits for the disk, which at a busy disk's worst moments,
+// or on network storage, takes tens of milliseconds, all of it added to the
+// learner's wait for the first token. Unflushed, the message reaches the
+// disk within three times wal_writer_delay (600 ms by default), and at the
+// latest with the answer's own commit, which is flushed. Only a crash of
+// the database's machine within that window could lose it, never a crash
+// of the tool; the lease and the order of messages hold as with any commit.
+// SQLite, in WAL mode with synchronous=NORMAL, commits every write this way.
+func withoutFlush(db *gorm.DB, write func(*gorm.DB) error) error {
+	if db.Name() != "postgres" {
+		return write(db)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
+			return fmt.Errorf("commit without flush: %w", err)
+		}
+		return write(tx)
+	})
+}

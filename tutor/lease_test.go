@@ -8,6 +8,8 @@ import (
 
 	"aesop/migrations"
 	"aesop/migrations/dbtest"
+
+	"gorm.io/gorm"
 )
 
 func TestOneAnswerInFlight(t *testing.T) {
@@ -215,6 +217,34 @@ func TestRetryOfLapsedMessage(t *testing.T) {
 		if got := statuses(f.resume(who).Messages); got != "tutor:answered "+
 			"learner:answered tutor:answered" {
 			t.Errorf("transcript = %s", got)
+		}
+	})
+}
+
+// TestWithoutFlush checks that on PostgreSQL the write runs in a transaction
+// that commits without flushing, and that the setting ends with it.
+func TestWithoutFlush(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		if db.Dialect != migrations.Postgres {
+			t.Skip("SQLite's WAL mode with synchronous=NORMAL never flushes a commit")
+		}
+		show := func(tx *gorm.DB) string {
+			var v string
+			if err := tx.Raw("SHOW synchronous_commit").Scan(&v).Error; err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		var inside string
+		err := withoutFlush(db.DB, func(tx *gorm.DB) error {
+			inside = show(tx)
+			return nil
+		})
+		if err != nil || inside != "off" {
+			t.Errorf("inside: synchronous_commit %q, error %v; want off", inside, err)
+		}
+		if after := show(db.DB); after != "on" {
+			t.Errorf("after: synchronous_commit %q, want on", after)
 		}
 	})
 }
