@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
@@ -37,6 +38,13 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.launches, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// WatchDB adds the database connection pool's figures (go_sql_*): its
+// connections in use and idle, and how often and how long queries waited
+// for a connection, the first sign of a pool too small for the load.
+func (m *Metrics) WatchDB(db *sql.DB) {
+	m.reg.MustRegister(collectors.NewDBStatsCollector(db, "aesop"))
 }
 
 // Handler serves the metrics.

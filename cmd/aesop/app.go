@@ -140,10 +140,14 @@ func (a *app) handler(ctx context.Context, client *http.Client) (http.Handler, e
 	}
 	a.grades, a.dir, a.oauth, a.tutor = grades, dir, oc, tut
 	a.delivery = a.newDeliveryWorker(grades, dir, oc, a.deliveryConfig())
+	metrics := web.NewMetrics()
+	if sqlDB, err := a.db.DB.DB(); err == nil {
+		metrics.WatchDB(sqlDB)
+	}
 	return web.New(web.Deps{Log: a.log, Tool: a.tool, DB: a.db, Keys: a.keys,
 		Platforms: a.platforms, Login: loginSvc, Validator: validator, Failures: a.failures,
 		Directory: dir, Sessions: sessions,
-		Metrics: web.NewMetrics(), HTTPClient: client, RegistrationTTL: a.cfg.RegistrationTTL,
+		Metrics: metrics, HTTPClient: client, RegistrationTTL: a.cfg.RegistrationTTL,
 		Pack: pack, Grades: grades, WakeDelivery: a.delivery.Wake,
 		RefreshRoster: a.rosterRefresher(dir, oc), Tutor: tut})
 }

@@ -69,7 +69,8 @@ func TestServiceEndpoints(t *testing.T) {
 
 	_, metrics := env.get(c, "/metrics")
 	for _, want := range []string{"aesop_http_request_duration_seconds_bucket",
-		`aesop_launches_total{outcome="ok",reason="",step="registration"} 1`} {
+		`aesop_launches_total{outcome="ok",reason="",step="registration"} 1`,
+		`go_sql_wait_count_total{db_name="aesop"}`, `go_sql_in_use_connections{db_name="aesop"}`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}
