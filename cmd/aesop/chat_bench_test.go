@@ -11,11 +11,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,8 +46,9 @@ const (
 	chatFirst = 5 * time.Millisecond
 	chatGap   = 50 * time.Millisecond
 	chatLab   = "m3-l1-lab"
-	// chatKeyPrefix starts every benchmark message, which ends in "?".
-	chatKeyPrefix = "bench round "
+	// modelEnv runs the test binary as the paced model; see
+	// TestPacedModelProcess.
+	modelEnv = "AESOP_BENCH_PACED_MODEL"
 )
 
 // BenchmarkChatStreams measures what the tool adds to a learner's wait for
@@ -53,9 +57,12 @@ const (
 //
 // The tool is the real binary, `aesop serve`, in its own process on
 // PostgreSQL (or SQLite with AESOP_BENCH_DB=sqlite), so that its memory and
-// CPU are its own. This process plays the N learners' browsers and the
-// model: a paced OpenAI-compatible server that starts each answer chatFirst
-// after the request and streams it for -chat.answer. Each learner launches
+// CPU are its own. The model, a paced OpenAI-compatible server that starts
+// each answer chatFirst after the request and streams it for -chat.answer,
+// runs in a process of its own too (TestPacedModelProcess): its writes, one
+// per token of every answer, and its garbage collector then do not hold up
+// this process, which plays the N learners' browsers and takes the
+// measures. Each learner launches
 // from the LMS emulator, opens the lab and, once per round, posts a message
 // to the chat's event stream, the sends spread over -chat.ramp so that when
 // the ramp ends all N answers stream at once.
@@ -63,17 +70,18 @@ const (
 // The added delay of one message is the time from the learner's POST to
 // the first "delta" event the learner reads, less the model's own time to
 // its first token: from the model's receiving the request to its writing
-// the first chunk. That leaves the tool's work in between: the session,
+// the first chunk, which the model writes into that chunk's text. That
+// leaves the tool's work in between: the session,
 // the open-test check, the limits, the conversation's history, storing the
 // message, building and sending the model request, reading the first chunk
 // and writing it to the learner, along with the loopback network and the
 // machine's scheduling. Both processes share the machine's CPUs.
 func BenchmarkChatStreams(b *testing.B) {
 	n := *chatStreams
-	model := newPacedModel(b, benchWords(*chatAnswer))
+	modelURL := startPacedModel(b, *chatAnswer)
 	bin := buildAesop(b)
 	settings := map[string]string{
-		"AESOP_TUTOR_BASE_URL": model.srv.URL + "/v1", "AESOP_TUTOR_MODEL": "bench",
+		"AESOP_TUTOR_BASE_URL": modelURL + "/v1", "AESOP_TUTOR_MODEL": "bench",
 		"AESOP_TUTOR_API_KEY": "bench-key", "AESOP_TUTOR_TIMEOUT": "2m",
 		"AESOP_TUTOR_MESSAGES_PER_DAY": "1000000000", "AESOP_TUTOR_TOKENS_PER_DAY": "1000000000000",
 		"AESOP_TUTOR_COURSE_TOKENS_PER_MONTH": "1000000000000000",
@@ -89,7 +97,7 @@ func BenchmarkChatStreams(b *testing.B) {
 	tool := newToolProcess(b, bin, dbURL, settings)
 	tool.start()
 	lms := newBenchLMS(b)
-	run := &chatRun{b: b, tool: tool, model: model, tr: benchTransport()}
+	run := &chatRun{b: b, tool: tool, tr: benchTransport()}
 	run.register(lms)
 	run.learners = run.openLabs(lms, n)
 
@@ -135,7 +143,6 @@ func benchWords(d time.Duration) []string {
 type chatRun struct {
 	b        *testing.B
 	tool     *toolProcess
-	model    *pacedModel
 	tr       *http.Transport
 	learners []chatLearner
 }
@@ -250,14 +257,9 @@ func (r *chatRun) round(k int) ([]time.Duration, int64) {
 	for i, l := range r.learners {
 		time.Sleep(time.Until(begin.Add(time.Duration(i) * spread)))
 		wg.Go(func() {
-			msg := fmt.Sprintf(chatKeyPrefix+"%d, learner %d: how many seed tasks?", k, i)
-			total, err := l.send(msg)
-			if err == nil {
-				var own time.Duration
-				if own, err = r.model.firstToken(msg); err == nil {
-					delays[i] = total - own
-				}
-			}
+			msg := fmt.Sprintf("Round %d, learner %d: how many seed tasks?", k, i)
+			total, own, err := l.send(msg)
+			delays[i] = total - own
 			if err != nil {
 				failed.Add(1)
 				firstErr.CompareAndSwap(nil, fmt.Sprintf("learner %d: %v", i, err))
@@ -274,22 +276,24 @@ func (r *chatRun) round(k int) ([]time.Duration, int64) {
 }
 
 // send posts msg to the chat's event stream and reads the answer to its
-// end. It returns the time from the POST to the first delta event.
-func (l chatLearner) send(msg string) (time.Duration, error) {
+// end. It returns the time from the POST to the first delta event, and the
+// model's own time to its first token, which that event carries.
+func (l chatLearner) send(msg string) (total, own time.Duration, err error) {
 	form := url.Values{"csrf": {l.csrf}, "message": {msg}}.Encode()
 	req, err := http.NewRequest(http.MethodPost, l.stream, strings.NewReader(form))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	start := time.Now()
 	resp, err := l.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("stream answered %d: %s", resp.StatusCode, readAll(resp.Body))
+		return 0, 0, fmt.Errorf("stream answered %d: %s", resp.StatusCode,
+			readAll(resp.Body))
 	}
 	var first time.Duration
 	done := false
@@ -300,39 +304,112 @@ func (l chatLearner) send(msg string) (time.Duration, error) {
 			break
 		}
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		switch {
 		case first == 0 && bytes.Equal(line, []byte("event: delta\n")):
 			first = time.Since(start)
+			data, err := rd.ReadSlice('\n')
+			if err != nil {
+				return 0, 0, err
+			}
+			if own, err = modelTime(data); err != nil {
+				return 0, 0, err
+			}
 		case bytes.Equal(line, []byte("event: done\n")):
 			done = true
 		case bytes.Equal(line, []byte("event: failed\n")):
 			rest, _ := rd.ReadString('\n')
-			return 0, fmt.Errorf("answer failed: %s", rest)
+			return 0, 0, fmt.Errorf("answer failed: %s", rest)
 		}
 	}
 	if first == 0 || !done {
-		return 0, errors.New("the stream ended without an answer")
+		return 0, 0, errors.New("the stream ended without an answer")
 	}
-	return first, nil
+	return first, own, nil
+}
+
+// ownTime marks, in the first token's text, the model's own time to that
+// token in nanoseconds.
+var ownTime = regexp.MustCompile(`\(model (\d+) ns\)`)
+
+// modelTime reads the model's own time to the first token from the data
+// line of the first delta event.
+func modelTime(data []byte) (time.Duration, error) {
+	m := ownTime.FindSubmatch(data)
+	if m == nil {
+		return 0, fmt.Errorf("the first token %q carries no model time", data)
+	}
+	ns, err := strconv.ParseInt(string(m[1]), 10, 64)
+	return time.Duration(ns), err
+}
+
+// startPacedModel starts the paced model in a process of its own, with
+// answers streaming for answer, and returns its URL.
+func startPacedModel(b *testing.B, answer time.Duration) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPacedModelProcess$")
+	cmd.Env = append(os.Environ(), modelEnv+"="+answer.String())
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe() // closed, it ends the model
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start the paced model: %v", err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			b.Errorf("paced model: %v", err)
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	u, ok := strings.CutPrefix(strings.TrimSpace(line), "paced model at ")
+	if err != nil || !ok {
+		b.Fatalf("the paced model did not start: %q, %v", line, err)
+	}
+	go io.Copy(io.Discard, stdout)
+	return u
+}
+
+// TestPacedModelProcess is the paced model's process for
+// BenchmarkChatStreams, which starts the test binary with this test and
+// modelEnv set to the answers' length. It prints its URL and serves until
+// its standard input closes.
+func TestPacedModelProcess(t *testing.T) {
+	answer, err := time.ParseDuration(os.Getenv(modelEnv))
+	if err != nil {
+		t.Skip("runs only as BenchmarkChatStreams's model")
+	}
+	m := newPacedModel(benchWords(answer))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(m.serve)}
+	go srv.Serve(ln)
+	fmt.Printf("paced model at http://%s\n", ln.Addr())
+	io.Copy(io.Discard, os.Stdin)
+	srv.Close()
 }
 
 // pacedModel is an OpenAI-compatible chat server that streams a fixed
-// answer at a model's pace and notes, for each request, its own time to the
-// first token, keyed by the request's last message.
+// answer at a model's pace. Into the text of its first token it writes its
+// own time to that token, from receiving the request to writing it.
 type pacedModel struct {
-	srv    *httptest.Server
-	events [][]byte // the answer's SSE events, encoded once
+	first  string   // the first token's text, before the model's time
+	events [][]byte // the answer's later SSE events, encoded once
 	tail   []byte   // the finish, usage and [DONE] events
-	mu     sync.Mutex
-	first  map[string]time.Duration
 }
 
-// newPacedModel starts a paced model answering with words.
-func newPacedModel(b *testing.B, words []string) *pacedModel {
-	m := &pacedModel{first: map[string]time.Duration{}}
-	for _, w := range words {
+// newPacedModel returns a paced model answering with words.
+func newPacedModel(words []string) *pacedModel {
+	m := &pacedModel{first: words[0]}
+	for _, w := range words[1:] {
 		m.events = append(m.events, sseChunk(map[string]any{"delta": map[string]any{
 			"content": w}}, nil))
 	}
@@ -340,8 +417,6 @@ func newPacedModel(b *testing.B, words []string) *pacedModel {
 		"finish_reason": "stop"}, nil), sseChunk(nil, map[string]any{"prompt_tokens": 1500,
 		"completion_tokens": len(words), "total_tokens": 1500 + len(words)})...)
 	m.tail = append(m.tail, "data: [DONE]\n\n"...)
-	m.srv = httptest.NewServer(http.HandlerFunc(m.serve))
-	b.Cleanup(m.srv.Close)
 	return m
 }
 
@@ -362,51 +437,34 @@ func sseChunk(choice, usage map[string]any) []byte {
 
 func (m *pacedModel) serve(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
-	// The last message names its round and learner; finding it in
-	// the body spares this process, which shares the tool's CPUs, decoding
-	// a thousand prompts.
-	body, err := io.ReadAll(r.Body)
-	start := bytes.LastIndex(body, []byte(chatKeyPrefix))
-	if err != nil || start < 0 {
-		http.Error(w, `{"error":{"message":"no benchmark message"}}`, http.StatusBadRequest)
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
 		return
 	}
-	key := body[start:]
-	key = key[:bytes.IndexByte(key, '?')+1]
 	w.Header().Set("Content-Type", "text/event-stream")
 	flush := w.(http.Flusher).Flush
 	t := time.NewTimer(time.Until(arrived.Add(chatFirst)))
 	defer t.Stop()
-	for i, ev := range m.events {
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		return
+	}
+	own := time.Since(arrived)
+	w.Write(sseChunk(map[string]any{"delta": map[string]any{"content": fmt.Sprintf(
+		"%s (model %d ns)", m.first, own.Nanoseconds())}}, nil))
+	flush()
+	for _, ev := range m.events {
+		t.Reset(chatGap)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			return
 		}
-		if i == 0 {
-			m.mu.Lock()
-			m.first[string(key)] = time.Since(arrived)
-			m.mu.Unlock()
-		}
 		w.Write(ev)
 		flush()
-		t.Reset(chatGap)
 	}
 	w.Write(m.tail)
 	flush()
-}
-
-// firstToken returns, and forgets, the model's own time to the first token
-// of its answer to msg.
-func (m *pacedModel) firstToken(msg string) (time.Duration, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d, ok := m.first[msg]
-	if !ok {
-		return 0, fmt.Errorf("the model never answered %q", msg)
-	}
-	delete(m.first, msg)
-	return d, nil
 }
 
 // sampleRSSOf reads a process's VmRSS every 50 ms until the returned
