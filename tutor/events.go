@@ -3,6 +3,7 @@ package tutor
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,14 @@ const (
 	// API, a TLS handshake); one closed early closes its connection.
 	drainFor  = 250 * time.Millisecond
 	drainSize = 64 << 10
+	// readEvery spaces the reads of an answer once its first piece is
+	// through. The chat page shows an answer's later pieces at most ten
+	// times a second (web's gatherFor), so reading each token as it
+	// arrives, a wake-up and a system call per token of every answer
+	// streaming at once, would buy the learner nothing; read together,
+	// the tokens of a tenth of a second cost one. The first piece is read
+	// at once, since the learner is waiting for it.
+	readEvery = 100 * time.Millisecond
 )
 
 // errLongEvent ends an answer whose stream has a line over maxEventLine.
@@ -79,6 +88,11 @@ type eventReader struct {
 	rd   *bufio.Reader
 	long []byte // a line longer than rd's buffer, put together
 	done bool   // [DONE] was read
+	// paced is set once the answer's first piece is through; from then on
+	// reads are spaced by readEvery, lastRead being the last.
+	paced    bool
+	lastRead time.Time
+	timer    *time.Timer
 }
 
 // newEventReader reads body, which close closes.
@@ -97,8 +111,11 @@ func newEventReader(body io.ReadCloser) *eventReader {
 // no blank line between their chunks. Other lines (blank lines, comments
 // sent to keep the connection open, event names and ids) carry nothing the
 // tutor reads.
-func (e *eventReader) next() ([]byte, error) {
+func (e *eventReader) next(ctx context.Context) ([]byte, error) {
 	for !e.done {
+		if err := e.wait(ctx); err != nil {
+			return nil, err
+		}
 		line, err := e.line()
 		if err != nil {
 			return nil, err
@@ -115,6 +132,36 @@ func (e *eventReader) next() ([]byte, error) {
 		return data, nil
 	}
 	return nil, io.EOF
+}
+
+// pace spaces the reads from now on; see readEvery.
+func (e *eventReader) pace() {
+	if !e.paced {
+		e.paced, e.lastRead = true, time.Now()
+	}
+}
+
+// wait holds a read that would go to the network until readEvery has
+// passed since the last, once the reads are paced. It returns the cause of
+// ctx's end, such as the learner's stop, at once.
+func (e *eventReader) wait(ctx context.Context) error {
+	if !e.paced || e.rd.Buffered() > 0 {
+		return nil
+	}
+	if d := time.Until(e.lastRead.Add(readEvery)); d > 0 {
+		if e.timer == nil {
+			e.timer = time.NewTimer(d)
+		} else {
+			e.timer.Reset(d)
+		}
+		select {
+		case <-e.timer.C:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	e.lastRead = time.Now()
+	return nil
 }
 
 // line returns the next line of the stream, with its line end.
@@ -146,6 +193,9 @@ func (e *eventReader) close(cancel func()) {
 		t := time.AfterFunc(drainFor, cancel)
 		_, _ = io.CopyN(io.Discard, e.rd, drainSize)
 		t.Stop()
+	}
+	if e.timer != nil {
+		e.timer.Stop()
 	}
 	_ = e.body.Close()
 	e.rd.Reset(nil)

@@ -123,3 +123,49 @@ func TestEventStreamFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestPacedReads checks that an answer's first piece is read at once and
+// its later pieces together, a tenth of a second's worth at a time: a
+// server sending a token every 10 ms for 200 ms reaches the tutor in a few
+// bursts, not twenty.
+func TestPacedReads(t *testing.T) {
+	const tokens = 20
+	m, _ := streamFrom(t, func(w http.ResponseWriter) {
+		for i := range tokens + 1 {
+			fmt.Fprintf(w, `data: {"choices":[{"delta":{"content":"t%d "}}]}`+"\n\n", i)
+			w.(http.Flusher).Flush()
+			time.Sleep(10 * time.Millisecond)
+		}
+		fmt.Fprint(w, `data: {"choices":[{"delta":{},"finish_reason":"stop"}]}`+"\n\n")
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	})
+	start := time.Now()
+	var at []time.Duration
+	var out streamed
+	_, err := m.stream(context.Background(), []openai.ChatCompletionMessage{{
+		Role: openai.ChatMessageRoleUser, Content: "hello"}}, func(string) error {
+		at = append(at, time.Since(start))
+		return nil
+	}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != tokens+1 {
+		t.Fatalf("got %d pieces, want %d", len(at), tokens+1)
+	}
+	if at[0] > 100*time.Millisecond {
+		t.Errorf("first piece after %v; it should be read as soon as it comes", at[0])
+	}
+	bursts := 1
+	for i := 2; i < len(at); i++ {
+		if at[i]-at[i-1] > 5*time.Millisecond {
+			bursts++
+		}
+	}
+	if bursts > 4 {
+		t.Errorf("later pieces came in %d bursts (times %v); want at most 4", bursts, at)
+	}
+	if !strings.HasPrefix(out.text.String(), "t0 t1 ") {
+		t.Errorf("answer %q", out.text.String())
+	}
+}

@@ -119,7 +119,7 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 	defer events.close(func() { cancel(nil) })
 	var resp chunk // reused: its Choices keep their array from chunk to chunk
 	for {
-		raw, err := events.next()
+		raw, err := events.next(ctx)
 		if errors.Is(err, io.EOF) {
 			if !out.complete {
 				return 0, io.ErrUnexpectedEOF
@@ -147,6 +147,7 @@ func (m *model) stream(ctx context.Context, msgs []openai.ChatCompletionMessage,
 				continue
 			}
 			firstToken.Stop()
+			events.pace()
 			out.text.WriteString(ch.Delta.Content)
 			if err := onDelta(ch.Delta.Content); err != nil {
 				out.deltaErr = err
