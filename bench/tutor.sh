@@ -4,8 +4,10 @@
 # token, at p50, p90, p95, p99 and worst, and the tool's resident memory.
 #
 # By default it runs BenchmarkChatStreams (cmd/aesop/chat_bench_test.go):
-# the real binary, `aesop serve`, in its own process, and the learners'
-# browsers and a fake OpenAI-compatible model in the benchmark's process.
+# the real binary, `aesop serve`, in its own process, the learners'
+# browsers in the benchmark's process, and a fake OpenAI-compatible model
+# in a third (the test binary run again as TestPacedModelProcess), so that
+# neither's garbage collection pauses the other.
 # Each learner launches from the LMS emulator, opens a lab and posts a
 # message to the chat's event stream, the posts spread over RAMP (default
 # 10s); the model starts each answer 5 ms after the request and streams it
