@@ -106,8 +106,9 @@ func uniqueViolation(err error) bool {
 // learner's wait for the first token. Unflushed, the message reaches the
 // disk within three times wal_writer_delay (600 ms by default), and at the
 // latest with the answer's own commit, which is flushed. Only a crash of
-// the database's machine within that window could lose it, never a crash
-// of the tool; the lease and the order of messages hold as with any commit.
+// the database server or its machine within that window could lose it,
+// never a crash of the tool; the lease and the order of messages hold as
+// with any commit.
 // SQLite, in WAL mode with synchronous=NORMAL, commits every write this way.
 func withoutFlush(db *gorm.DB, write func(*gorm.DB) error) error {
 	if db.Name() != "postgres" {
