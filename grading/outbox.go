@@ -84,27 +84,43 @@ func enqueue(tx *gorm.DB, a *Attempt) error {
 // a score no newer than the one it holds, and older pending scores are
 // superseded, since only the newest grade matters.
 func queue(tx *gorm.DB, e *Entry) error {
-	at := now()
 	var last Entry
 	err := tx.Where("resource_link_ref = ? AND user_id = ?", e.ResourceLinkRef, e.UserID).
 		Order("score_at DESC").Limit(1).Find(&last).Error
 	if err != nil {
 		return fmt.Errorf("read last score time: %w", err)
 	}
-	if last.ID != 0 && !at.After(last.ScoreAt) {
-		at = last.ScoreAt.Add(time.Millisecond)
+	t := now()
+	at := t
+	if last.ID != 0 {
+		at = stampAfter(last.ScoreAt, t)
 	}
 	err = tx.Model(&Entry{}).Where("resource_link_ref = ? AND user_id = ? AND status = ?",
 		e.ResourceLinkRef, e.UserID, StatusPending).
-		Updates(map[string]any{"status": StatusSuperseded, "updated_at": at}).Error
+		Updates(map[string]any{"status": StatusSuperseded, "updated_at": t}).Error
 	if err != nil {
 		return fmt.Errorf("supersede older scores: %w", err)
 	}
-	e.Status, e.ScoreAt, e.NextTryAt, e.CreatedAt, e.UpdatedAt = StatusPending, at, at, at, at
+	e.Status, e.ScoreAt, e.NextTryAt, e.CreatedAt, e.UpdatedAt = StatusPending, at, t, t, t
 	if err := tx.Create(e).Error; err != nil {
 		return fmt.Errorf("enqueue score: %w", err)
 	}
 	return nil
+}
+
+// stampAfter returns the timestamp for a score given at t that follows a score
+// stamped last: t itself when it falls in a later second, or else the start
+// of the second after last's. Moodle keeps a grade's time in whole seconds
+// and refuses a score whose second is not after the grade's, so a learner's
+// second score within a second (a quick retake, a completion just after a
+// test) would otherwise be refused as older there. Nudging the time up to a
+// second forward costs nothing on platforms that compare finer times.
+func stampAfter(last, t time.Time) time.Time {
+	next := last.Truncate(time.Second).Add(time.Second)
+	if t.Before(next) {
+		return next
+	}
+	return t
 }
 
 // newEntry builds the outbox entry for the attempt a link's policy picked;

@@ -251,3 +251,25 @@ func TestWorkersShareTheWork(t *testing.T) {
 		t.Errorf("delivered %d entries, want %d", len(lms.got), learners)
 	}
 }
+
+// TestStampAfter: a score's timestamp falls in a later whole second than the
+// score before it, so Moodle, which compares whole seconds, never takes the
+// two for a tie; a score already a second or more later keeps its time.
+func TestStampAfter(t *testing.T) {
+	base := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return base.Add(time.Duration(ms) * time.Millisecond) }
+	for _, c := range []struct {
+		last, given, want time.Time
+	}{
+		{at(200), at(900), at(1000)},   // same second: the next one
+		{at(999), at(1001), at(1001)},  // a later second already
+		{at(0), at(0), at(1000)},       // the same instant
+		{at(1500), at(1200), at(2000)}, // a clock behind the last stamp
+		{at(200), at(5300), at(5300)},  // well after
+	} {
+		if got := stampAfter(c.last, c.given); !got.Equal(c.want) {
+			t.Errorf("stampAfter(%v, %v) = %v, want %v", c.last.Format(".000"),
+				c.given.Format(".000"), got.Format("05.000"), c.want.Format("05.000"))
+		}
+	}
+}

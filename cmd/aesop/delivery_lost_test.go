@@ -42,7 +42,9 @@ func (l *lossyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestLostAnswerIsNotAChangeInLMS: when the platform stores a score but its
 // answer is lost, the score the LMS then shows is the tool's own. Neither
 // the retry nor the learner's next score is held as "changed in the LMS",
-// and the next score reaches the gradebook.
+// and the next score reaches the gradebook. The three scores come within a
+// second, which Moodle, comparing whole seconds, takes for a tie unless the
+// tool stamps them a second apart.
 func TestLostAnswerIsNotAChangeInLMS(t *testing.T) {
 	for _, family := range []string{emulator.FamilyMoodle, emulator.FamilyCanvas} {
 		t.Run(family, func(t *testing.T) {
@@ -75,14 +77,10 @@ func testLostAnswer(t *testing.T, db *migrations.Database, family string) {
 				env.entries(t)[0].Status != grading.StatusPending
 		}
 	}
-	for i, step := range []struct {
+	for _, step := range []struct {
 		right int
 		lose  bool
 	}{{5, false}, {10, true}, {12, false}} {
-		if i > 0 && family == emulator.FamilyMoodle {
-			// Moodle orders a learner's scores by whole seconds.
-			time.Sleep(1100 * time.Millisecond)
-		}
 		if step.lose {
 			lossy.mu.Lock()
 			lossy.drop = 1
