@@ -85,6 +85,10 @@ func (s *Service) answer(ctx context.Context, who Learner, lp *labPrompt,
 			r.Answer.Status = StatusStopped
 		} else {
 			r.Sent.Status, r.Sent.Failure = StatusUnanswered, "stopped"
+			// The model was asked and has most likely read the prompt, which
+			// is billed; and were a stop before the first word free, sending
+			// and stopping again and again would slip past every limit.
+			use = spent{messages: 1, prompt: promptGuess}
 		}
 		err = nil
 	default:

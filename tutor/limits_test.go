@@ -1,6 +1,7 @@
 package tutor
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -129,4 +130,36 @@ func TestMonthlyResetAtMonthEnd(t *testing.T) {
 			t.Errorf("nextMonth(%v) = %v, want %v", tc.at, got, tc.want)
 		}
 	}
+}
+
+// TestStopBeforeAnswerCounts: a message stopped before the tutor's first
+// word still counts, the message and its prompt, so that sending and
+// stopping cannot get around the limits.
+func TestStopBeforeAnswerCounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		f := newFixture(t, db, func(c *Config) {
+			c.Limits = Limits{MessagesPerDay: 1, TokensPerDay: 1e6, CourseTokensPerMonth: 1e6}
+		})
+		f.clock(day0)
+		who := f.learner("ann", "course-1")
+		arrived, release := f.fake.gate()
+		defer release()
+		ctx, stop := context.WithCancel(f.ctx)
+		go func() {
+			<-arrived
+			stop()
+		}()
+		r, err := f.s.Send(ctx, who, labID, "stopped at once", nil, discard)
+		if err != nil || r.Answer != nil || r.Sent.Failure != "stopped" {
+			t.Fatalf("stopped Send: %+v, %v; want the message kept, unanswered", r, err)
+		}
+		if n := f.count("tutor_usage", "messages = 1 AND prompt_tokens > 0"); n != 1 {
+			t.Errorf("%d usage rows with the stopped message and its prompt, want 1", n)
+		}
+		_, err = f.s.Send(f.ctx, who, labID, "and again", nil, discard)
+		var lim *LimitError
+		if !errors.As(err, &lim) || lim.Kind != LimitMessagesPerDay {
+			t.Errorf("Send after a stopped one at the limit: %v, want the daily limit", err)
+		}
+	})
 }
