@@ -71,7 +71,9 @@ func buildPrompt(pack *content.Pack, key *answerKey, labID string, grounding int
 	b.WriteString("\n\nWrite in Markdown. The learner has seen your opening message " +
 		"and the objective above.")
 	prompt := b.String()
-	if key.quoted(prompt) {
+	// The opening message goes to the model too, as the conversation's
+	// first turn, so it is held to the same rule as the prompt.
+	if key.quoted(prompt) || key.quoted(lab.Opening) {
 		return "", fmt.Errorf("%w: lab %s", ErrAnswerInPrompt, labID)
 	}
 	return prompt, nil

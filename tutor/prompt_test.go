@@ -190,8 +190,50 @@ func TestServiceRefusesLabWithAnswerInPrompt(t *testing.T) {
 	if !errors.Is(err, ErrAnswerInPrompt) {
 		t.Errorf("Send in a lab whose prompt holds an answer: %v, want ErrAnswerInPrompt", err)
 	}
+	b, _ := pack.Activity("m3-l3-lab")
+	b.Lab.Opening += " " + m.Test.Questions[1].Feedback.Right
+	s, err = New(dbtest.SQLite(t).DB, pack, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Send(t.Context(), Learner{UserID: 1}, "m3-l3-lab", "hi", nil, discard)
+	if !errors.Is(err, ErrAnswerInPrompt) {
+		t.Errorf("Send in a lab whose opening holds an answer: %v, want ErrAnswerInPrompt", err)
+	}
 	_, err = s.Send(t.Context(), Learner{UserID: 1}, "m3-l2-lab", "", nil, discard)
 	if !errors.Is(err, ErrEmptyMessage) {
 		t.Errorf("another lab: %v, want it to go on to check the message", err)
+	}
+}
+
+// TestNoAnswersReachTheModel reads what the model receives in every lab of
+// the built-in course, system prompt, opening and learner's message
+// together, for any part of the answer key.
+func TestNoAnswersReachTheModel(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	who := f.learner("ann", "course-1")
+	pack := builtin()
+	labs := 0
+	for _, m := range pack.Modules {
+		for _, lab := range m.Labs {
+			labs++
+			_, err := f.s.Send(f.ctx, who, lab.ID, "Where do I start?", nil, discard)
+			if err != nil {
+				t.Fatalf("%s: %v", lab.ID, err)
+			}
+			req := f.fake.lastRequest()
+			var sent strings.Builder
+			for _, msg := range req.Messages {
+				sent.WriteString(msg.Content + "\n")
+			}
+			if !strings.Contains(sent.String(), strings.TrimSpace(lab.Objective)) ||
+				!strings.Contains(sent.String(), strings.TrimSpace(lab.Opening)) {
+				t.Errorf("%s: the model was not sent the objective and opening", lab.ID)
+			}
+			checkNoAnswers(t, pack, sent.String())
+		}
+	}
+	if labs == 0 {
+		t.Fatal("the built-in course has no labs")
 	}
 }
