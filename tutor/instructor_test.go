@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,9 +142,9 @@ func TestDeleteLearner(t *testing.T) {
 		ann, bob, cat := f.twoCourses()
 		f.send(f.learner("ann", "course-2"), "ann in course 2")
 
-		n, err := f.s.DeleteLearner(f.ctx, ann.ContextRef, ann.UserID)
-		if err != nil || n != 1 {
-			t.Fatalf("DeleteLearner = %d, %v; want 1", n, err)
+		d, err := f.s.DeleteLearner(f.ctx, ann.ContextRef, ann.UserID)
+		if err != nil || d != (Deleted{Conversations: 1, Messages: 3}) {
+			t.Fatalf("DeleteLearner = %+v, %v; want 1 conversation of 3 messages", d, err)
 		}
 		if got := f.count("tutor_messages", "content = ?", "ann's question"); got != 0 {
 			t.Error("ann's messages kept")
@@ -163,6 +164,91 @@ func TestDeleteLearner(t *testing.T) {
 		// She starts afresh with the opening.
 		if c := f.resume(ann); len(c.Messages) != 1 {
 			t.Errorf("after deletion, ann's conversation has %d messages", len(c.Messages))
+		}
+	})
+}
+
+// TestLearnersListsEveryStoredTranscript: a learner is listed for as long as
+// a transcript of theirs is kept, whether they last wrote long ago or never
+// had an answer, and after their transcripts are deleted only while their
+// usage is kept.
+func TestLearnersListsEveryStoredTranscript(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		f := newFixture(t, db) // 90 days by default
+		start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		f.clock(start)
+		old, failed := f.learner("old", "course-1"), f.learner("failed", "course-1")
+		gone, other := f.learner("gone", "course-1"), f.learner("other", "course-2")
+		f.send(old, "long ago")
+		f.send(gone, "deleted later")
+		f.send(other, "another course")
+		f.clock(start.AddDate(0, 0, 45))
+		f.fake.fail(fault{status: 500})
+		if _, _, err := f.trySend(f.s, failed, "no answer"); err == nil {
+			t.Fatal("the model's failure did not fail the send")
+		}
+		if _, err := f.s.DeleteLearner(f.ctx, gone.ContextRef, gone.UserID); err != nil {
+			t.Fatal(err)
+		}
+
+		list, err := f.s.Learners(f.ctx, old.ContextRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range list {
+			got = append(got, fmt.Sprintf("%d: %d conv, %d msgs, last %s, used %d, tokens %t",
+				l.UserID, len(l.Conversations), l.Messages, l.LastActivity.Format(time.DateOnly),
+				l.Usage.Messages, l.Usage.Tokens() > 0))
+		}
+		want := []string{
+			fmt.Sprintf("%d: 1 conv, 2 msgs, last 2026-04-15, used 0, tokens false",
+				failed.UserID),
+			fmt.Sprintf("%d: 1 conv, 3 msgs, last 2026-03-01, used 1, tokens true", old.UserID),
+			fmt.Sprintf("%d: 0 conv, 0 msgs, last 0001-01-01, used 1, tokens true",
+				gone.UserID),
+		}
+		if diff := strings.Join(got, "\n"); diff != strings.Join(want, "\n") {
+			t.Errorf("Learners:\n%s\nwant:\n%s", diff, strings.Join(want, "\n"))
+		}
+
+		// Past the retention, usage of those days is no longer counted.
+		f.clock(start.AddDate(0, 0, 95))
+		list, err = f.s.Learners(f.ctx, old.ContextRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range list {
+			if l.UserID == gone.UserID {
+				t.Errorf("listed for usage past the retention: %+v", l)
+			}
+		}
+	})
+}
+
+func TestLearner(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		f := newFixture(t, db)
+		ann, _, cat := f.twoCourses()
+		l, err := f.s.Learner(f.ctx, ann.ContextRef, ann.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.UserID != ann.UserID || len(l.Conversations) != 1 || l.Messages != 3 ||
+			!l.LastActivity.Equal(l.Conversations[0].UpdatedAt) {
+			t.Errorf("Learner = %+v", l)
+		}
+		for _, tc := range []struct {
+			name          string
+			course, whose int64
+		}{
+			{"another course's learner", ann.ContextRef, cat.UserID},
+			{"a learner in another course", cat.ContextRef, ann.UserID},
+			{"no learner", ann.ContextRef, 0},
+		} {
+			if _, err := f.s.Learner(f.ctx, tc.course, tc.whose); !errors.Is(err, ErrNotFound) {
+				t.Errorf("%s: %v, want ErrNotFound", tc.name, err)
+			}
 		}
 	})
 }
