@@ -64,17 +64,22 @@ func (s *Service) eachTranscript(ctx context.Context, contextRef int64,
 }
 
 // ExportJSON writes every transcript of a course to w as one JSON object,
-// {"context_ref": …, "exported_at": …, "conversations": […]}. name may be
-// nil.
+// {"context_ref": …, "exported_at": …, "usage_since": …, "usage": […],
+// "conversations": […]}, usage being each learner's over the retained period
+// (see usageExport). name may be nil.
 func (s *Service) ExportJSON(ctx context.Context, w io.Writer, contextRef int64,
 	name Namer) error {
+	usage, since, err := s.usageExport(ctx, contextRef, name)
+	if err != nil {
+		return err
+	}
 	head, _ := json.Marshal(map[string]any{"context_ref": contextRef,
-		"exported_at": s.now()})
+		"exported_at": s.now(), "usage_since": since, "usage": usage})
 	if _, err := fmt.Fprintf(w, "%s,\"conversations\":[", head[:len(head)-1]); err != nil {
 		return fmt.Errorf("write export: %w", err)
 	}
 	first := true
-	err := s.eachTranscript(ctx, contextRef, func(c *Conversation) error {
+	err = s.eachTranscript(ctx, contextRef, func(c *Conversation) error {
 		ec := exportConversation{ID: c.ID, UserID: c.UserID, LabID: c.LabID,
 			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 			Messages: make([]exportMessage, len(c.Messages))}
@@ -147,6 +152,113 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, contextRef int64,
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write export: %w", err)
+	}
+	return nil
+}
+
+// DayUsage is one learner's use of the tutor in a course on one UTC day.
+type DayUsage struct {
+	UserID int64
+	// Day is the UTC day, as 2006-01-02.
+	Day              string
+	Messages         int64
+	PromptTokens     int64
+	CompletionTokens int64
+}
+
+// UsageByDay returns each learner's use of the tutor in a course on each UTC
+// day of the retained period, by learner and then day, and the first day of
+// that period. Older days are gone: Cleanup deletes them with the
+// transcripts.
+func (s *Service) UsageByDay(ctx context.Context, contextRef int64) (
+	[]DayUsage, string, error) {
+	since := dayKey(s.now().Add(-s.cfg.Retention))
+	var out []DayUsage
+	err := s.db.WithContext(ctx).Raw("SELECT user_id, day, messages, prompt_tokens, "+
+		"completion_tokens FROM tutor_usage WHERE context_ref = ? AND day >= ? "+
+		"ORDER BY user_id, day", contextRef, since).Scan(&out).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("read usage per day: %w", err)
+	}
+	return out, since, nil
+}
+
+// exportUsage is a learner's use as written to JSON: totals over the
+// retained period, which is what an instructor compares learners by, and the
+// days behind them, which show when a daily limit was reached.
+type exportUsage struct {
+	UserID           int64            `json:"user_id"`
+	Learner          string           `json:"learner,omitempty"`
+	Messages         int64            `json:"messages"`
+	PromptTokens     int64            `json:"prompt_tokens"`
+	CompletionTokens int64            `json:"completion_tokens"`
+	Days             []exportDayUsage `json:"days"`
+}
+
+// exportDayUsage is a learner's use on one day as written to JSON.
+type exportDayUsage struct {
+	Day              string `json:"day"`
+	Messages         int64  `json:"messages"`
+	PromptTokens     int64  `json:"prompt_tokens"`
+	CompletionTokens int64  `json:"completion_tokens"`
+}
+
+// usageExport returns the learners' use for ExportJSON, by learner, and the
+// first day it covers.
+func (s *Service) usageExport(ctx context.Context, contextRef int64, name Namer) (
+	[]exportUsage, string, error) {
+	days, since, err := s.UsageByDay(ctx, contextRef)
+	if err != nil {
+		return nil, "", err
+	}
+	out := []exportUsage{}
+	for _, d := range days {
+		if len(out) == 0 || out[len(out)-1].UserID != d.UserID {
+			u := exportUsage{UserID: d.UserID}
+			if name != nil {
+				u.Learner = name(d.UserID)
+			}
+			out = append(out, u)
+		}
+		u := &out[len(out)-1]
+		u.Messages += d.Messages
+		u.PromptTokens += d.PromptTokens
+		u.CompletionTokens += d.CompletionTokens
+		u.Days = append(u.Days, exportDayUsage{Day: d.Day, Messages: d.Messages,
+			PromptTokens: d.PromptTokens, CompletionTokens: d.CompletionTokens})
+	}
+	return out, since, nil
+}
+
+// usageCSVHeader names the columns of ExportUsageCSV.
+var usageCSVHeader = []string{"user_id", "learner", "day", "messages", "prompt_tokens",
+	"completion_tokens"}
+
+// ExportUsageCSV writes each learner's use of the tutor in a course to w as
+// CSV, with a header row: one row per learner and UTC day of the retained
+// period, as the daily limits count it, so that a spreadsheet can total it
+// per learner or chart it per day. messages counts the answered ones. Cells
+// that a spreadsheet would run as a formula are prefixed with an
+// apostrophe. name may be nil.
+func (s *Service) ExportUsageCSV(ctx context.Context, w io.Writer, contextRef int64,
+	name Namer) error {
+	days, _, err := s.UsageByDay(ctx, contextRef)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(usageCSVHeader)
+	for _, d := range days {
+		learner := ""
+		if name != nil {
+			learner = name(d.UserID)
+		}
+		cw.Write([]string{itoa(d.UserID), inert(learner), d.Day, itoa(d.Messages),
+			itoa(d.PromptTokens), itoa(d.CompletionTokens)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write usage export: %w", err)
 	}
 	return nil
 }

@@ -136,6 +136,90 @@ func TestExportHoldsOnlyTheCourse(t *testing.T) {
 	})
 }
 
+// TestExportUsage: both exports hold each learner's use over the retained
+// period in their course only, and the CSV makes a formula-like name inert.
+func TestExportUsage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
+		f := newFixture(t, db) // 90 days by default
+		start := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+		f.clock(start)
+		ann := f.learner("ann", "course-1")
+		f.send(ann, "too long ago to count")
+		f.clock(start.AddDate(0, 0, 80))
+		ann, bob, _ := f.twoCourses()
+		f.send(ann, "again")
+		f.clock(start.AddDate(0, 0, 81))
+		f.send(ann, "next day")
+		f.clock(start.AddDate(0, 0, 91))
+		names := map[int64]string{ann.UserID: "Ann A", bob.UserID: "=HYPERLINK(\"x\")"}
+		name := func(id int64) string { return names[id] }
+
+		var js bytes.Buffer
+		if err := f.s.ExportJSON(f.ctx, &js, ann.ContextRef, name); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			UsageSince string `json:"usage_since"`
+			Usage      []struct {
+				UserID   int64  `json:"user_id"`
+				Learner  string `json:"learner"`
+				Messages int64  `json:"messages"`
+				Prompt   int64  `json:"prompt_tokens"`
+				Days     []struct {
+					Day      string
+					Messages int64
+				} `json:"days"`
+			} `json:"usage"`
+			Conversations []json.RawMessage `json:"conversations"`
+		}
+		if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+			t.Fatalf("export is not JSON: %v\n%s", err, js.String())
+		}
+		var got []string
+		for _, u := range doc.Usage {
+			days := []string{}
+			for _, d := range u.Days {
+				days = append(days, fmt.Sprintf("%s:%d", d.Day, d.Messages))
+			}
+			got = append(got, fmt.Sprintf("%d %s %d %t %v", u.UserID, u.Learner, u.Messages,
+				u.Prompt > 0, days))
+		}
+		want := []string{
+			fmt.Sprintf("%d Ann A 3 true [2026-03-31:2 2026-04-01:1]", ann.UserID),
+			fmt.Sprintf("%d =HYPERLINK(\"x\") 1 true [2026-03-31:1]", bob.UserID),
+		}
+		if doc.UsageSince != "2026-01-11" || strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("JSON usage since %s:\n%s\nwant:\n%s", doc.UsageSince,
+				strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(doc.Conversations) != 2 {
+			t.Errorf("JSON export holds %d conversations, want 2", len(doc.Conversations))
+		}
+
+		var cs bytes.Buffer
+		if err := f.s.ExportUsageCSV(f.ctx, &cs, ann.ContextRef, name); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&cs).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = nil
+		for _, r := range rows {
+			got = append(got, strings.Join(r[:4], ","))
+		}
+		want = []string{"user_id,learner,day,messages",
+			fmt.Sprintf("%d,Ann A,2026-03-31,2", ann.UserID),
+			fmt.Sprintf("%d,Ann A,2026-04-01,1", ann.UserID),
+			fmt.Sprintf("%d,'=HYPERLINK(\"x\"),2026-03-31,1", bob.UserID),
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("usage CSV:\n%s\nwant:\n%s", strings.Join(got, "\n"),
+				strings.Join(want, "\n"))
+		}
+	})
+}
+
 func TestDeleteLearner(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *migrations.Database) {
 		f := newFixture(t, db)
