@@ -24,10 +24,6 @@ func (s *Service) answer(ctx context.Context, who Learner, lp *labPrompt,
 	sent := &history[len(history)-1]
 	budget := s.cfg.ContextTokens - s.cfg.MaxOutputTokens
 	msgs, omitted := fitContext(lp.system, forModel(history), budget)
-	promptGuess := 0
-	for _, m := range msgs {
-		promptGuess += estimateTokens(m.Content) + messageOverhead
-	}
 
 	callCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -52,13 +48,24 @@ func (s *Service) answer(ctx context.Context, who Learner, lp *labPrompt,
 		}
 		return storeErr
 	}
-	var out streamed
-	retryAfter, err := s.model.stream(callCtx, msgs, func(d string) error {
+	pass := func(d string) error {
 		if err := waitStored(); err != nil {
 			return err
 		}
 		return onDelta(d)
-	}, &out)
+	}
+	var out streamed
+	retryAfter, err := s.model.stream(callCtx, msgs, pass, &out)
+	promptGuess := guessTokens(msgs)
+	if smaller, over := overflowBudget(err, promptGuess); over && callCtx.Err() == nil {
+		s.log.Warn("tutor request over the model's context window; asking again with less",
+			"conversation_id", sent.ConversationID, "sent", promptGuess, "smaller", smaller,
+			"hint", "lower AESOP_TUTOR_CONTEXT_TOKENS to the model's window")
+		msgs, omitted = fitContext(lp.system, forModel(history), smaller)
+		out = streamed{}
+		retryAfter, err = s.model.stream(callCtx, msgs, pass, &out)
+		promptGuess = guessTokens(msgs)
+	}
 	if err := waitStored(); err != nil {
 		return nil, err
 	}

@@ -46,6 +46,9 @@ type fakeModel struct {
 	hold     chan struct{}
 	requests []*openai.ChatCompletionRequest
 	keep     bool // record requests
+	// window, when set, is the context window: a request whose prompt
+	// counts more tokens is refused as OpenAI refuses it.
+	window int
 }
 
 // newFakeModel starts a fake model server that t closes at its end.
@@ -147,8 +150,19 @@ func (f *fakeModel) serve(w http.ResponseWriter, r *http.Request) {
 	if len(f.faults) > 0 {
 		ft, f.faults = f.faults[0], f.faults[1:]
 	}
-	arrived, hold := f.arrived, f.hold
+	arrived, hold, window := f.arrived, f.hold, f.window
 	f.mu.Unlock()
+	if n := promptTokens(&req); window > 0 && n > window {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+			"message": fmt.Sprintf("This model's maximum context length is %d tokens. "+
+				"However, your messages resulted in %d tokens. Please reduce the length "+
+				"of the messages.", window, n),
+			"type": "invalid_request_error", "param": "messages",
+			"code": "context_length_exceeded"}})
+		return
+	}
 	if arrived != nil {
 		arrived <- &req
 	}

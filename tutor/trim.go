@@ -1,7 +1,12 @@
 package tutor
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -11,8 +16,9 @@ const messageOverhead = 4
 
 // estimateTokens guesses the tokens of s the way common tokenizers count:
 // about four characters of English, or one character of most other
-// scripts, per token. It errs on the high side, so a prompt it says fits
-// does fit.
+// scripts, per token. It is a guess: a model whose tokenizer counts more
+// refuses a request over its window, and the answer is asked again with
+// less (see overflowBudget).
 func estimateTokens(s string) int {
 	ascii, other := 0, 0
 	for _, r := range s {
@@ -87,4 +93,56 @@ func shorten(s string, tokens int) string {
 		r = r[:len(r)*9/10]
 	}
 	return string(r) + mark
+}
+
+// Servers say how far over their window a request went in words like
+// "maximum context length is 8192 tokens. However, your messages resulted
+// in 9100 tokens" (OpenAI) or "… However, you requested 9100 tokens"
+// (vLLM).
+var (
+	windowSize  = regexp.MustCompile(`(?i)maximum context length is (\d+)`)
+	windowAsked = regexp.MustCompile(`(?i)(?:resulted in|requested) (\d+) tokens`)
+)
+
+// overflowBudget reports whether err is the model refusing a request as
+// longer than its context window, and if so the smaller budget to fit the
+// conversation into when asking again, given the tokens the tool guessed
+// the refused request held. The guess is from characters, and a model's
+// tokenizer can count a text (code, numbers, another script) well above
+// it; asked again with less, the conversation goes on instead of failing
+// on every retry.
+func overflowBudget(err error, sent int) (int, bool) {
+	var apiErr *openai.APIError
+	if !errors.As(err, &apiErr) || (apiErr.HTTPStatusCode != http.StatusBadRequest &&
+		apiErr.HTTPStatusCode != http.StatusRequestEntityTooLarge) {
+		return 0, false
+	}
+	msg := strings.ToLower(apiErr.Message)
+	code, _ := apiErr.Code.(string)
+	if code != "context_length_exceeded" && !strings.Contains(msg, "context length") &&
+		!strings.Contains(msg, "context window") && !strings.Contains(msg, "too many tokens") {
+		return 0, false
+	}
+	smaller := sent / 2
+	size, asked := windowSize.FindStringSubmatch(apiErr.Message),
+		windowAsked.FindStringSubmatch(apiErr.Message)
+	if size != nil && asked != nil {
+		n, _ := strconv.Atoi(size[1])
+		m, _ := strconv.Atoi(asked[1])
+		if n > 0 && m > n {
+			// The model counts m where the guess was sent: scale the guess
+			// to fit its window, less a tenth for the guess's error.
+			smaller = sent * n / m * 9 / 10
+		}
+	}
+	return max(smaller, 1), true
+}
+
+// guessTokens guesses the tokens of a request's messages.
+func guessTokens(msgs []openai.ChatCompletionMessage) int {
+	n := 0
+	for _, m := range msgs {
+		n += estimateTokens(m.Content) + messageOverhead
+	}
+	return n
 }
