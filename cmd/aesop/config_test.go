@@ -2,8 +2,11 @@ package main
 
 import (
 	"flag"
+	"os"
 	"strings"
 	"testing"
+
+	"aesop/tutor"
 )
 
 func TestConfigValidation(t *testing.T) {
@@ -55,5 +58,34 @@ func TestConfigEnvironment(t *testing.T) {
 	writeOptions(&b, c)
 	if strings.Contains(b.String(), "a very secret value") {
 		t.Error("aesop config prints the secret")
+	}
+}
+
+// TestREADMEListsEverySetting: the README's tables of settings hold every
+// setting the tool reads, by its variable and default, so an administrator
+// reading them misses none.
+func TestREADMEListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	row := func(env, def string) {
+		t.Helper()
+		at := strings.Index(readme, "| `"+env+"` |")
+		if at < 0 {
+			t.Errorf("README has no row for %s", env)
+			return
+		}
+		line, _, _ := strings.Cut(readme[at:], "\n")
+		if def != "" && !strings.Contains(line, "`"+def+"`") {
+			t.Errorf("README's row for %s lacks its default %q: %s", env, def, line)
+		}
+	}
+	for _, o := range options {
+		row(o.env, o.def)
+	}
+	for _, s := range tutor.Settings() {
+		row(s.Env, s.Default)
 	}
 }
