@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,24 +27,38 @@ type tutorAdminHandler struct {
 	pages     *pages
 }
 
-type tutorUsageRow struct {
-	tutor.LearnerUsage
-	Name string
+// tutorLearnerRow is one learner of the course's list, with their name and
+// their conversations' lab titles.
+type tutorLearnerRow struct {
+	tutor.LearnerTranscripts
+	Name  string
+	Convs []tutorConvRow
+}
+
+// Holds says what deleting the learner's transcripts would delete.
+func (r *tutorLearnerRow) Holds() string {
+	return plural(int64(len(r.Conversations)), "conversation") + " with " +
+		plural(r.Messages, "message")
 }
 
 type tutorConvRow struct {
 	tutor.ConversationSummary
-	Name, Lab string
+	Lab string
 }
 
 type tutorAdminPage struct {
 	frame
-	Usage         []tutorUsageRow
-	Conversations []tutorConvRow
+	Learners      []tutorLearnerRow
 	Month         tutor.CourseUsage
-	Transcript    *tutor.Conversation
-	Messages      []chatMessage
-	Learner, Lab  string
+	RetentionDays int
+	// Confirm is the learner whose deletion the page asks to confirm, in
+	// place of the list.
+	Confirm *tutorLearnerRow
+	// Notice reports a deletion just made.
+	Notice       string
+	Transcript   *tutor.Conversation
+	Messages     []chatMessage
+	Learner, Lab string
 }
 
 // course checks the session is an instructor's in a course and returns it.
@@ -91,37 +106,99 @@ func (h *tutorAdminHandler) labTitle(id string) string {
 	return id
 }
 
-// list shows this month's usage per learner and the course's conversations.
+// learnerName is how the page names a learner: by the roster, or by
+// number for one the roster no longer holds.
+func learnerName(names map[int64]string, userID int64) string {
+	if n := names[userID]; n != "" {
+		return n
+	}
+	return "Learner " + strconv.FormatInt(userID, 10)
+}
+
+// learnerRow names a learner and their conversations' labs.
+func (h *tutorAdminHandler) learnerRow(l tutor.LearnerTranscripts,
+	names map[int64]string) tutorLearnerRow {
+	row := tutorLearnerRow{LearnerTranscripts: l, Name: learnerName(names, l.UserID)}
+	for _, cv := range l.Conversations {
+		row.Convs = append(row.Convs, tutorConvRow{ConversationSummary: cv,
+			Lab: h.labTitle(cv.LabID)})
+	}
+	return row
+}
+
+// list shows every learner with a stored transcript or usage, and the
+// course's use this month; or, with ?delete=USER, asks to confirm the
+// deletion of that learner's transcripts.
 func (h *tutorAdminHandler) list(c echo.Context) error {
 	course, err := h.course(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	if v := c.QueryParam("delete"); v != "" {
+		return h.confirmDelete(c, course, v)
+	}
 	names, err := h.names(c, course)
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	p, err := h.listPage(c, course, names)
+	if err != nil {
+		return err
+	}
+	return h.pages.render(c, http.StatusOK, "tutor_admin", p)
+}
+
+// listPage loads the course's list of learners.
+func (h *tutorAdminHandler) listPage(c echo.Context, course int64,
+	names map[int64]string) (tutorAdminPage, error) {
+	ctx := c.Request().Context()
 	p := h.page(c, "Tutor conversations")
-	usage, err := h.tutor.Usage(ctx, course, now.AddDate(0, 0, -30), now)
+	learners, err := h.tutor.Learners(ctx, course)
+	if err != nil {
+		return p, err
+	}
+	for _, l := range learners {
+		p.Learners = append(p.Learners, h.learnerRow(l, names))
+	}
+	p.RetentionDays = int(h.tutor.Config().Retention.Hours() / 24)
+	if p.Month, err = h.tutor.CourseMonth(ctx, course, time.Now()); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// learnerOf parses a learner's number and loads their transcripts in the
+// course. A learner of another course is not found, so that an instructor
+// learns nothing of other courses.
+func (h *tutorAdminHandler) learnerOf(c echo.Context, course int64, v string) (
+	*tutor.LearnerTranscripts, error) {
+	user, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || user <= 0 {
+		return nil, refuse(http.StatusBadRequest, "Choose a learner", "No learner was named.")
+	}
+	l, err := h.tutor.Learner(c.Request().Context(), course, user)
+	if errors.Is(err, tutor.ErrNotFound) {
+		return nil, refuse(http.StatusNotFound, "No transcripts of this learner",
+			"This learner has no tutor transcripts in your course. Nothing was deleted.")
+	}
+	return l, err
+}
+
+// confirmDelete asks to confirm the deletion of a learner's transcripts,
+// naming what will go, since it cannot be undone. It is a page of its own,
+// not a script's dialog, so that it works in any LMS frame.
+func (h *tutorAdminHandler) confirmDelete(c echo.Context, course int64, v string) error {
+	l, err := h.learnerOf(c, course, v)
 	if err != nil {
 		return err
 	}
-	for _, u := range usage {
-		p.Usage = append(p.Usage, tutorUsageRow{LearnerUsage: u, Name: names[u.UserID]})
-	}
-	convs, err := h.tutor.Conversations(ctx, course, 0)
+	names, err := h.names(c, course)
 	if err != nil {
 		return err
 	}
-	for _, cv := range convs {
-		p.Conversations = append(p.Conversations, tutorConvRow{ConversationSummary: cv,
-			Name: names[cv.UserID], Lab: h.labTitle(cv.LabID)})
-	}
-	if p.Month, err = h.tutor.CourseMonth(ctx, course, now); err != nil {
-		return err
-	}
+	p := h.page(c, "Delete tutor transcripts")
+	row := h.learnerRow(*l, names)
+	p.Confirm = &row
 	return h.pages.render(c, http.StatusOK, "tutor_admin", p)
 }
 
@@ -150,42 +227,85 @@ func (h *tutorAdminHandler) transcript(c echo.Context) error {
 	return h.pages.render(c, http.StatusOK, "tutor_transcript", p)
 }
 
-// export writes every transcript of the course as JSON or CSV.
+// export writes every transcript of the course, with each learner's usage,
+// as JSON or CSV; with ?table=usage, the CSV holds the usage per learner and
+// day instead of the messages, since the two have different columns.
 func (h *tutorAdminHandler) export(c echo.Context) error {
 	course, err := h.course(c)
 	if err != nil {
 		return err
+	}
+	table := c.QueryParam("table")
+	if table != "" && table != "usage" {
+		return refuse(http.StatusBadRequest, "No such export",
+			"The export holds the transcripts, or the usage with ?table=usage.")
 	}
 	names, err := h.names(c, course)
 	if err != nil {
 		return err
 	}
 	namer := func(id int64) string { return names[id] }
-	w := c.Response()
-	if strings.HasSuffix(c.Path(), ".csv") {
+	ctx, w := c.Request().Context(), c.Response()
+	switch {
+	case strings.HasSuffix(c.Path(), ".csv") && table == "usage":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="tutor-usage.csv"`)
+		w.WriteHeader(http.StatusOK)
+		return h.tutor.ExportUsageCSV(ctx, w, course, namer)
+	case strings.HasSuffix(c.Path(), ".csv"):
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="tutor-transcripts.csv"`)
 		w.WriteHeader(http.StatusOK)
-		return h.tutor.ExportCSV(c.Request().Context(), w, course, namer)
+		return h.tutor.ExportCSV(ctx, w, course, namer)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", `attachment; filename="tutor-transcripts.json"`)
 	w.WriteHeader(http.StatusOK)
-	return h.tutor.ExportJSON(c.Request().Context(), w, course, namer)
+	return h.tutor.ExportJSON(ctx, w, course, namer)
 }
 
-// deleteLearner deletes one learner's transcripts in the course.
+// deleteLearner deletes one learner's transcripts in the course, once the
+// instructor has confirmed it on the page confirmDelete shows; a request
+// without the confirmation deletes nothing.
 func (h *tutorAdminHandler) deleteLearner(c echo.Context) error {
 	course, err := h.course(c)
 	if err != nil {
 		return err
 	}
-	user, err := strconv.ParseInt(c.FormValue("user"), 10, 64)
-	if err != nil || user <= 0 {
-		return refuse(http.StatusBadRequest, "Choose a learner", "No learner was named.")
+	if c.FormValue("confirm") != "yes" {
+		logger(c).Warn("tutor transcripts not deleted: no confirmation",
+			"context_ref", course, "user", c.FormValue("user"))
+		return refuse(http.StatusBadRequest, "Confirm the deletion",
+			"Deleting a learner's transcripts cannot be undone, so it must be confirmed: "+
+				"choose Delete on the tutor page, then confirm. Nothing was deleted.")
 	}
-	if _, err := h.tutor.DeleteLearner(c.Request().Context(), course, user); err != nil {
+	l, err := h.learnerOf(c, course, c.FormValue("user"))
+	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/s/"+h.sessions.Token(currentSession(c))+"/tutor")
+	d, err := h.tutor.DeleteLearner(c.Request().Context(), course, l.UserID)
+	if err != nil {
+		return fmt.Errorf("delete tutor transcripts: %w", err)
+	}
+	logger(c).Info("tutor transcripts deleted", "context_ref", course, "user_id", l.UserID,
+		"conversations", d.Conversations, "messages", d.Messages)
+	names, err := h.names(c, course)
+	if err != nil {
+		return err
+	}
+	p, err := h.listPage(c, course, names)
+	if err != nil {
+		return err
+	}
+	p.Notice = fmt.Sprintf("Deleted %s of %s, in %s.", plural(d.Messages, "message"),
+		learnerName(names, l.UserID), plural(d.Conversations, "conversation"))
+	return h.pages.render(c, http.StatusOK, "tutor_admin", p)
+}
+
+// plural writes a number of things, as "1 message" or "3 messages".
+func plural(n int64, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.FormatInt(n, 10) + " " + thing + "s"
 }
