@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -184,6 +185,14 @@ func TestTutorChat(t *testing.T) {
 	resp, body = env.post(c, composer, url.Values{"message": {"What is on the test?"}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "paused") {
 		t.Errorf("tutor during an open test: %d\n%s", resp.StatusCode, body)
+	}
+	// The lab page says so as it opens, its box and Send button disabled.
+	_, page := env.get(c, base+"/a/m3-l1-lab")
+	box := regexp.MustCompile(`<textarea id="message"[^>]*\sdisabled[\s>]`)
+	send := regexp.MustCompile(`<button type="submit" class="button"\s+disabled>Send`)
+	if !strings.Contains(page, "The tutor is paused while you have a module test attempt open") ||
+		!box.MatchString(page) || !send.MatchString(page) {
+		t.Errorf("lab page during an open test lacks the pause or enabled the box:\n%s", page)
 	}
 }
 
