@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,6 +35,9 @@ type labPage struct {
 	Grade grading.LabGrade
 	// Gradebook is set for staff on a link that serves this lab.
 	Gradebook bool
+	// RetentionDays is how long a conversation is kept after its last
+	// message, which the privacy notice tells; 0 when none is set.
+	RetentionDays int
 }
 
 // chatMessage is one message as the lab page shows it.
@@ -88,7 +92,8 @@ func (h *courseHandler) renderLab(c echo.Context, a *content.Activity, status in
 		return err
 	}
 	p := labPage{frame: f, Lab: a.Lab, ObjectiveLabel: content.ObjectiveLabel,
-		Notice: notice, Draft: draft, Completed: f.completed(a.ID)}
+		Notice: notice, Draft: draft, Completed: f.completed(a.ID),
+		RetentionDays: h.retentionDays()}
 	p.Prev, p.Next = neighbours(f.Nav, a.ID)
 	if err := h.labGrading(c, &p, a.ID); err != nil {
 		return err
@@ -109,6 +114,20 @@ func (h *courseHandler) renderLab(c echo.Context, a *content.Activity, status in
 		return err
 	}
 	return h.pages.render(c, status, "lab", p)
+}
+
+// retentionDays is the tutor's retention in whole days, rounded up so that
+// the notice never promises a transcript gone sooner than it is.
+func (h *courseHandler) retentionDays() int {
+	cfg := tutor.DefaultConfig()
+	if h.tutor != nil {
+		cfg = h.tutor.Config()
+	}
+	if cfg.Retention <= 0 {
+		return 0
+	}
+	const day = 24 * time.Hour
+	return int((cfg.Retention + day - 1) / day)
 }
 
 // labGrading fills in what the lab page says about the lab's grade.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -37,8 +38,11 @@ const wordPause = 60 * time.Millisecond
 // third-party cookies, with the tool in the LMS page's cross-site iframe. The
 // learner writes with the keyboard and sees the answer stream in, rendered
 // as safe Markdown once done and there again after a reload; Stop keeps what
-// came so far; a failed answer keeps the message with a Retry that works
-// once the model is back. axe-core checks the page with a conversation.
+// came so far, and Stop before any text leaves no empty answer; a failed
+// answer keeps the message with a Retry that works once the model is back; a
+// message the tool refuses before storing it goes back in the box. Messages
+// the script adds carry the speaker labels the server's do. axe-core checks
+// the page with a conversation.
 func TestBrowserChat(t *testing.T) {
 	chromiumPath(t)
 	axe := loadAxe(t)
@@ -60,6 +64,8 @@ func TestBrowserChat(t *testing.T) {
 		{"conversation resumes", (*chatPage).checkResumed},
 		{"stop keeps the partial answer", (*chatPage).stopAnswer},
 		{"failed answer offers a retry", (*chatPage).failAndRetry},
+		{"stop before any text", (*chatPage).stopBeforeText},
+		{"refused message goes back in the box", (*chatPage).refusedSends},
 	}
 	for _, s := range steps {
 		ok := t.Run(s.name, func(t *testing.T) {
@@ -150,17 +156,22 @@ func (p *chatPage) askWithKeyboard() {
 	p.checkStreamed()
 	p.wantFocus("message")
 	p.checkSafeMarkdown()
+	p.checkSpeakers()
 }
 
 // checkOpening checks the tutor's opening, the note on who reads the chat,
-// and that Stop is hidden while nothing is being written.
+// where the messages go and how long they are kept, and that Stop is hidden
+// while nothing is being written.
 func (p *chatPage) checkOpening() {
 	p.t.Helper()
 	text := strings.Join(strings.Fields(p.eval(`document.getElementById("chat").innerText`)),
 		" ")
 	opening := strings.Join(strings.Fields(p.lab.Lab.Opening), " ")
 	for _, want := range []string{p.lab.Lab.TutorName, opening,
-		"Your instructors can read this conversation; other learners cannot."} {
+		"Your instructors can read this conversation, as can the course's other teaching " +
+			"staff and the LMS administrators; other learners cannot.",
+		"Your messages are sent to the AI service your institution set up",
+		"The conversation is deleted 90 days after your last message."} {
 		if !strings.Contains(text, want) {
 			p.t.Errorf("the chat lacks %q; it shows:\n%s", want, text)
 		}
@@ -234,7 +245,7 @@ func (p *chatPage) stopAnswer() {
 	p.waitIdle(2)
 	status := p.eval(`document.getElementById("chat-end").innerText`)
 	partial := p.eval(
-		`Array.from(document.querySelectorAll("#messages li.tutor")).pop().innerText`)
+		`Array.from(document.querySelectorAll("#messages li.tutor p")).pop().innerText`)
 	if !strings.Contains(status, "Stopped") || partial == "" ||
 		len(partial) >= len(strings.TrimSpace(longAnswer)) {
 		p.t.Errorf("after Stop: status %q, answer %q, want a partial answer kept", status,
@@ -282,6 +293,129 @@ func (p *chatPage) failAndRetry() {
 	if n := p.eval(`String(document.querySelectorAll("#messages button").length)`); n != "0" {
 		p.t.Errorf("%s buttons left in the conversation after a retry that worked", n)
 	}
+	p.checkSpeakers()
+}
+
+// checkSpeakers checks that each message, those the script added as well as
+// those the server rendered, begins with its speaker's name for screen
+// readers, hidden from sight as the server hides it.
+func (p *chatPage) checkSpeakers() {
+	p.t.Helper()
+	got := p.eval(`Array.from(document.querySelectorAll("#messages > li")).map(function (li) {
+  var label = li.firstElementChild, who = li.classList.contains("tutor") ? "T" : "L";
+  if (!label || !label.matches("span.sr-only")) { return who + " unlabelled"; }
+  return who + " " + label.textContent + " " + label.getBoundingClientRect().width;
+}).join("|")`)
+	var want []string
+	for _, m := range strings.Split(got, "|") {
+		if strings.HasPrefix(m, "T") {
+			want = append(want, "T "+p.lab.Lab.TutorName+": 1")
+		} else {
+			want = append(want, "L You: 1")
+		}
+	}
+	if got != strings.Join(want, "|") {
+		p.t.Errorf("speaker labels, by message:\n%s\nwant:\n%s",
+			strings.ReplaceAll(got, "|", "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// stopBeforeText stops an answer before its first word: no empty answer is
+// left, the message stays, and the page says how to retry it. The tool kept
+// the message unanswered, so the reloaded page offers its Retry, which works.
+func (p *chatPage) stopBeforeText() {
+	const question = "What about edge cases?"
+	p.click("#message")
+	p.press(question)
+	p.model.say(5*time.Second, longAnswer)
+	calls := p.model.calls.Load()
+	p.click(`#composer button[type="submit"]`)
+	p.wantFocus("stop")
+	// The tool stores the message alongside asking the model; once the
+	// model is asked, the message is a moment from stored.
+	deadline := time.Now().Add(5 * time.Second)
+	for p.model.calls.Load() == calls && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	p.press(kb.Enter)
+	p.waitIdle(6)
+	got := p.eval(`(function () {
+  var items = document.querySelectorAll("#messages > li"), last = items[items.length - 1];
+  return [document.getElementById("chat-end").innerText, last.className,
+    last.querySelector("p").innerText, document.getElementById("message").value,
+    document.querySelectorAll("#messages li.tutor p:empty").length].join("|");
+})()`)
+	want := "Stopped before the tutor answered. Reload the page to retry your message; if " +
+		"it is not there, send it again.|message learner|" + question + "||0"
+	if got != want {
+		p.t.Errorf("after Stop before any text the page shows\n%q, want\n%q", got, want)
+	}
+	p.wantFocus("message")
+
+	p.reload()
+	retry := `#messages li.learner:last-child form.retry button`
+	if n := p.eval(`String(document.querySelectorAll("` + retry + `").length)`); n != "1" {
+		p.t.Fatalf("after a reload the stopped message has %s Retry buttons, want 1; "+
+			"conversation:\n%s", n, strings.Join(p.conversation(), "\n"))
+	}
+	p.model.say(0, retryAnswer)
+	p.follow(retry, "/a/m3-l1-lab", "widen the set")
+}
+
+// refusedSends sends messages the tool refuses before storing them, as a page
+// left open past its form or its session would be, and one that never
+// reaches the tool: each time the text goes back in the box and out of the
+// conversation, the page says what to do, and it does not claim the message
+// saved.
+func (p *chatPage) refusedSends() {
+	const question = "Should seed tasks overlap?"
+	cases := []struct {
+		name, tamper, want string
+		status             int
+	}{
+		{"stale form", `chat.dataset.csrf = "stale"`, "reload the page", http.StatusForbidden},
+		{"ended session", `chat.dataset.stream = chat.dataset.stream.replace(` +
+			`/\/s\/([^\/]+)\//, "/s/$1x/")`, "reload the page", http.StatusUnauthorized},
+		{"not a lab", `chat.dataset.stream = chat.dataset.stream.replace(` +
+			`"/a/m3-l1-lab/", "/a/m3-l1/")`, "This activity has no tutor.",
+			http.StatusNotFound},
+		{"no connection", `chat.dataset.stream = "http://127.0.0.1:9/chat/stream"`,
+			"may not have been sent", 0},
+	}
+	for _, c := range cases {
+		p.reload()
+		before := p.conversation()
+		p.eval(`(function () {
+  var chat = document.getElementById("chat");
+  ` + c.tamper + `;
+  return "";
+})()`)
+		n := p.run.env.streams()
+		if c.status != 0 {
+			n++
+		}
+		p.click("#message")
+		p.press(question)
+		p.click(`#composer button[type="submit"]`)
+		p.waitIdle(n)
+		reqs := p.run.env.requests()
+		if last := reqs[len(reqs)-1]; c.status != 0 && last.Status != c.status {
+			p.t.Errorf("%s: the tool answered %d, want %d", c.name, last.Status, c.status)
+		}
+		status := p.eval(`document.getElementById("chat-end").innerText`)
+		box := p.eval(`document.getElementById("message").value`)
+		if !strings.Contains(status, c.want) || strings.Contains(status, "saved") ||
+			!strings.Contains(status, "back in the box") || box != question {
+			p.t.Errorf("%s: the page says %q with %q in the box, want %q, the text back "+
+				"in the box, and no claim it is saved", c.name, status, box, c.want)
+		}
+		if after := p.conversation(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+			p.t.Errorf("%s: the conversation became\n%s", c.name, strings.Join(after, "\n"))
+		}
+		p.wantFocus("message")
+	}
+	p.reload()
 }
 
 // checkFailed checks the page after a failed answer: the friendly message,
@@ -308,7 +442,8 @@ func (p *chatPage) checkConversation() {
 	conv := p.conversation()
 	want := []string{"tutor: Welcome to Lab 1.", "learner: How many seed tasks?",
 		"tutor: Aim for about 150", "learner: Tell me more.", "tutor: Diversity comes",
-		"learner: Is 150 enough?", "tutor: Start with returns and refunds"}
+		"learner: Is 150 enough?", "tutor: Start with returns and refunds",
+		"learner: What about edge cases?", "tutor: Start with returns and refunds"}
 	ok := len(conv) == len(want)
 	for i := 0; ok && i < len(want); i++ {
 		ok = strings.HasPrefix(conv[i], want[i])
@@ -443,10 +578,12 @@ func (e *browserEnv) streams() int {
 }
 
 // chatModel is an OpenAI-compatible chat server that writes its answer one
-// word at a time, pausing before each, or fails while fail is set.
+// word at a time, pausing before each, or fails while fail is set; calls
+// counts the requests it had.
 type chatModel struct {
 	srv   *httptest.Server
 	fail  atomic.Bool
+	calls atomic.Int32
 	mu    sync.Mutex
 	words []string
 	pause time.Duration
@@ -467,6 +604,10 @@ func (m *chatModel) say(pause time.Duration, answer string) {
 }
 
 func (m *chatModel) serve(w http.ResponseWriter, r *http.Request) {
+	m.calls.Add(1)
+	// Read to the end, the server watches the connection, and the request's
+	// context ends when the tool hangs up, as when the learner stops.
+	_, _ = io.Copy(io.Discard, r.Body)
 	if m.fail.Load() {
 		http.Error(w, `{"error":{"message":"overloaded"}}`, http.StatusServiceUnavailable)
 		return
