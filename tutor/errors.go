@@ -210,7 +210,9 @@ func LearnerMessage(err error) string {
 	case errors.Is(err, ErrNotRetryable):
 		return "That message has already been answered."
 	}
-	return "Something went wrong. Your message is saved; please try again."
+	// An unexpected error may come before the message was stored, so this
+	// promises nothing of it; the page keeps the text or says it is saved.
+	return "Something went wrong on our side. Please try again in a moment."
 }
 
 // AdminMessage tells an administrator which settings switch the tutor on.
