@@ -50,7 +50,8 @@ go test -run '^$' -bench "^$bench\$" -benchtime "${count}x" -timeout 30m "$@" "$
 	for (i = 1; i < NF; i++) v[$(i + 1)] = $i
 	rss = v["tool-rss-open-MB"] != "" ? v["tool-rss-open-MB"] : v["rss-open-MB"]
 	peak = v["tool-rss-peak-MB"] != "" ? v["tool-rss-peak-MB"] : v["rss-peak-MB"]
-	printf "streams %d, database %s\n", v["streams"], ENVIRON["AESOP_BENCH_DB"] == "sqlite" ? "sqlite" : "postgres"
+	db = ENVIRON["AESOP_BENCH_DB"] == "sqlite" ? "sqlite" : "postgres"
+	printf "streams %d, database %s\n", v["streams"], db
 	printf "added delay to first token (ms): p50 %.1f  p90 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
 		v["p50-added-ms"], v["p90-added-ms"], v["p95-added-ms"], v["p99-added-ms"], v["max-added-ms"]
 	printf "resident memory (MB): %.0f while streaming, %.0f at peak\n", rss, peak

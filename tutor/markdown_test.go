@@ -13,7 +13,8 @@ func TestRenderMarkdownIsSafe(t *testing.T) {
 		{"script block", "Hi\n\n<script>alert(1)</script>\n\nbye", []string{"<script", "alert(1)</"}},
 		{"inline script", "a <script>alert(1)</script> b", []string{"<script"}},
 		{"javascript link", "[click](javascript:alert(1))", []string{"javascript:"}},
-		{"encoded javascript link", "[click](JaVaScRiPt&#58;alert(1))", []string{"javascript", "JaVaScRiPt"}},
+		{"encoded javascript link", "[click](JaVaScRiPt&#58;alert(1))",
+			[]string{"javascript", "JaVaScRiPt"}},
 		{"data link", "[x](data:text/html;base64,PHNjcmlwdD4=)", []string{"data:"}},
 		{"raw html", "<div onclick=\"x()\">hi</div>", []string{"<div", "onclick"}},
 		{"img onerror", "<img src=x onerror=alert(1)>", []string{"onerror", "<img"}},
@@ -62,7 +63,8 @@ func TestRenderMarkdownKeepsFormatting(t *testing.T) {
 	got := string(RenderMarkdown("**Why** seed *diversity*?\n\n- one\n- two\n\n" +
 		"`code` and [a paper](https://arxiv.org/abs/2212.10560)\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
 	for _, want := range []string{"<strong>Why</strong>", "<em>diversity</em>", "<li>one</li>",
-		"<code>code</code>", `href="https://arxiv.org/abs/2212.10560"`, `rel="nofollow noreferrer noopener"`,
+		"<code>code</code>", `href="https://arxiv.org/abs/2212.10560"`,
+		`rel="nofollow noreferrer noopener"`,
 		"<table>", "<td>1</td>"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("rendered %q lacks %q", got, want)
