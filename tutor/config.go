@@ -172,3 +172,14 @@ const minPromptTokens = 1024
 func (c Config) leaseTTL() time.Duration {
 	return c.RequestTimeout + 30*time.Second
 }
+
+// RetentionDays is Retention in whole days, rounded up, as pages tell it:
+// a page that says a transcript is deleted so many days after its last
+// message never names a day before the one it goes. 0 when none is set.
+func (c Config) RetentionDays() int {
+	if c.Retention <= 0 {
+		return 0
+	}
+	const day = 24 * time.Hour
+	return int((c.Retention + day - 1) / day)
+}

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,18 +115,13 @@ func (h *courseHandler) renderLab(c echo.Context, a *content.Activity, status in
 	return h.pages.render(c, status, "lab", p)
 }
 
-// retentionDays is the tutor's retention in whole days, rounded up so that
-// the notice never promises a transcript gone sooner than it is.
+// retentionDays is how many days the privacy notice says a conversation is
+// kept; with no tutor configured, the default's.
 func (h *courseHandler) retentionDays() int {
-	cfg := tutor.DefaultConfig()
-	if h.tutor != nil {
-		cfg = h.tutor.Config()
+	if h.tutor == nil {
+		return tutor.DefaultConfig().RetentionDays()
 	}
-	if cfg.Retention <= 0 {
-		return 0
-	}
-	const day = 24 * time.Hour
-	return int((cfg.Retention + day - 1) / day)
+	return h.tutor.Config().RetentionDays()
 }
 
 // labGrading fills in what the lab page says about the lab's grade.

@@ -160,7 +160,7 @@ func (h *tutorAdminHandler) listPage(c echo.Context, course int64,
 	for _, l := range learners {
 		p.Learners = append(p.Learners, h.learnerRow(l, names))
 	}
-	p.RetentionDays = int(h.tutor.Config().Retention.Hours() / 24)
+	p.RetentionDays = h.tutor.Config().RetentionDays()
 	if p.Month, err = h.tutor.CourseMonth(ctx, course, time.Now()); err != nil {
 		return p, err
 	}
