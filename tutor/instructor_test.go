@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -111,14 +112,9 @@ func TestExportHoldsOnlyTheCourse(t *testing.T) {
 			}
 		}
 
-		var cs bytes.Buffer
-		if err := f.s.ExportCSV(f.ctx, &cs, ann.ContextRef, name); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := csv.NewReader(&cs).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows := readCSV(t, func(w io.Writer) error {
+			return f.s.ExportCSV(f.ctx, w, ann.ContextRef, name)
+		})
 		if len(rows) != 1+6 || strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
 			t.Fatalf("CSV has %d rows, header %v", len(rows), rows[0])
 		}
@@ -196,14 +192,9 @@ func TestExportUsage(t *testing.T) {
 			t.Errorf("JSON export holds %d conversations, want 2", len(doc.Conversations))
 		}
 
-		var cs bytes.Buffer
-		if err := f.s.ExportUsageCSV(f.ctx, &cs, ann.ContextRef, name); err != nil {
-			t.Fatal(err)
-		}
-		rows, err := csv.NewReader(&cs).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows := readCSV(t, func(w io.Writer) error {
+			return f.s.ExportUsageCSV(f.ctx, w, ann.ContextRef, name)
+		})
 		got = nil
 		for _, r := range rows {
 			got = append(got, strings.Join(r[:4], ","))
@@ -367,4 +358,19 @@ func TestCleanupRetention(t *testing.T) {
 			t.Error("usage of days past retention kept")
 		}
 	})
+}
+
+// readCSV returns the rows that export writes, failing the test when it
+// fails or writes no valid CSV.
+func readCSV(t *testing.T, export func(io.Writer) error) [][]string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := export(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

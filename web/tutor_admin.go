@@ -248,20 +248,21 @@ func (h *tutorAdminHandler) export(c echo.Context) error {
 	ctx, w := c.Request().Context(), c.Response()
 	switch {
 	case strings.HasSuffix(c.Path(), ".csv") && table == "usage":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="tutor-usage.csv"`)
-		w.WriteHeader(http.StatusOK)
+		attach(w, "text/csv; charset=utf-8", "tutor-usage.csv")
 		return h.tutor.ExportUsageCSV(ctx, w, course, namer)
 	case strings.HasSuffix(c.Path(), ".csv"):
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="tutor-transcripts.csv"`)
-		w.WriteHeader(http.StatusOK)
+		attach(w, "text/csv; charset=utf-8", "tutor-transcripts.csv")
 		return h.tutor.ExportCSV(ctx, w, course, namer)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", `attachment; filename="tutor-transcripts.json"`)
-	w.WriteHeader(http.StatusOK)
+	attach(w, "application/json", "tutor-transcripts.json")
 	return h.tutor.ExportJSON(ctx, w, course, namer)
+}
+
+// attach starts a download of a file named filename.
+func attach(w http.ResponseWriter, contentType, filename string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.WriteHeader(http.StatusOK)
 }
 
 // deleteLearner deletes one learner's transcripts in the course, once the
