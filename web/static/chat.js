@@ -80,9 +80,9 @@
   }
 
   // told is the reason to show for a refusal with the given status. A
-  // refusal (4xx, or a tutor that is not set up) says what to do; other
-  // failures name a request id the page does not show, or claim a message
-  // saved that the server never stored, so they get a plain sentence.
+  // refusal (4xx, or a tutor that is not set up) says what to do; the error
+  // page of another failure names a request id the page does not show, so it
+  // gets a plain sentence.
   function told(code, reason) {
     if (reason && (code < 500 || code === 503)) { return reason; }
     return "The tutor could not take your message (error " + code + "). Please try " +
